@@ -1,0 +1,26 @@
+# Two entry points for a fresh machine (Python 3.11+ and the package index are all that is needed):
+#   make report   builds .venv on first use and prints the parity report
+#   make test     builds .venv on first use and runs the whole test suite (lint included)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: report test lint clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+report: $(BIN)/.installed
+	$(BIN)/python -m parity_tests
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+test: $(BIN)/.installed lint
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -q
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,105 @@
+"""Shared input checks for the NumPy side (a helper, not a concept).
+
+Every public function validates its inputs here so that a wrong layout or a bad label gives one clear
+sentence naming what was expected, instead of a broadcasting surprise or a traceback from deep inside
+NumPy. The checks are cheap (shape and dtype inspections, one `isfinite` pass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+
+def as_float_array(a, name: str) -> np.ndarray:
+    """`a` as a floating ndarray (float32 and float64 are kept, everything else becomes float64)."""
+    arr = np.asarray(a)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def check_finite(a: np.ndarray, name: str) -> None:
+    """Raise if `a` holds NaN or ±inf (they would silently poison every later quantity)."""
+    if not np.all(np.isfinite(a)):
+        bad = int(np.size(a) - np.count_nonzero(np.isfinite(a)))
+        raise ValueError(f"{name} must be finite: it holds {bad} NaN/inf value(s)")
+
+
+def check_X(X, n_x: int | None = None, name: str = "X") -> np.ndarray:
+    """Validate an input matrix in course layout `(n_x, m)`: 2-D, numeric, finite.
+
+    With `n_x` given, a matrix whose *columns* number `n_x` is recognised as the Keras/scikit-learn layout
+    `(m, n_x)` and rejected with a hint to pass `X.T`.
+    """
+    arr = as_float_array(X, name)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D with shape (n_x, m) (one example per column), got shape {arr.shape}")
+    if n_x is not None and arr.shape[0] != n_x:
+        if arr.shape[1] == n_x:
+            raise ValueError(
+                f"{name} has shape {arr.shape}, which looks like (m, n_x) = ({arr.shape[0]}, {n_x}); "
+                f"the course layout is (n_x, m) = ({n_x}, m): pass {name}.T"
+            )
+        raise ValueError(f"{name} must have shape (n_x, m) with n_x = {n_x}, got {arr.shape}")
+    check_finite(arr, name)
+    return arr
+
+
+def check_Y(Y, m: int, n_y: int | None = None, binary: bool = False, name: str = "Y") -> np.ndarray:
+    """Validate labels in course layout `(n_y, m)`; with `binary=True` every label must be 0 or 1."""
+    arr = as_float_array(Y, name)
+    if arr.ndim == 1:
+        raise ValueError(f"{name} must be 2-D with shape (n_y, m); got a 1-D array of shape {arr.shape}: "
+                         f"use {name}.reshape(1, -1)")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D with shape (n_y, m), got shape {arr.shape}")
+    if arr.shape[1] != m:
+        hint = f" (it looks transposed: pass {name}.T)" if arr.shape[0] == m else ""
+        raise ValueError(f"{name} must have m = {m} columns (one label per example), got shape {arr.shape}{hint}")
+    if n_y is not None and arr.shape[0] != n_y:
+        raise ValueError(f"{name} must have n_y = {n_y} rows, got shape {arr.shape}")
+    check_finite(arr, name)
+    if binary and not np.all((arr == 0) | (arr == 1)):
+        bad = np.unique(arr[(arr != 0) & (arr != 1)])[:5]
+        raise ValueError(f"{name} must hold binary labels in {{0, 1}}; found {bad.tolist()}")
+    return arr
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise unless `a` and `b` have exactly the same shape (no broadcasting between them)."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(f"{name_a} and {name_b} must have the same shape, got {np.shape(a)} and {np.shape(b)}")
+
+
+def check_keys(mapping: Mapping, expected: Iterable[str], name: str) -> None:
+    """Raise if `mapping` lacks any of the `expected` keys (listing the missing and the present ones)."""
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"{name} must be a dict, got {type(mapping).__name__}")
+    missing = [k for k in expected if k not in mapping]
+    if missing:
+        raise KeyError(f"{name} is missing key(s) {missing}; it has {sorted(mapping)}")
+
+
+def number_of_layers(parameters: Mapping) -> int:
+    """L for a parameters dict `{"W1", "b1", ..., "WL", "bL"}`, after checking the keys and every shape.
+
+    `W{l}` must be `(n_l, n_{l-1})`, `b{l}` `(n_l, 1)`, and consecutive layers must chain.
+    """
+    if not isinstance(parameters, Mapping):
+        raise TypeError(f"parameters must be a dict, got {type(parameters).__name__}")
+    L = sum(1 for k in parameters if k.startswith("W") and k[1:].isdigit())
+    if L == 0:
+        raise KeyError(f"parameters must hold W1, b1, ...; it has {sorted(parameters)}")
+    check_keys(parameters, [f"{p}{l}" for l in range(1, L + 1) for p in ("W", "b")], "parameters")
+    for l in range(1, L + 1):
+        W, b = np.shape(parameters[f"W{l}"]), np.shape(parameters[f"b{l}"])
+        if len(W) != 2 or b != (W[0], 1):
+            raise ValueError(f"W{l} must be (n_{l}, n_{l-1}) and b{l} (n_{l}, 1); got W{l} {W}, b{l} {b}")
+        if l > 1 and W[1] != np.shape(parameters[f"W{l-1}"])[0]:
+            raise ValueError(f"W{l} has shape {W} but W{l-1} has {np.shape(parameters[f'W{l-1}'])}: "
+                             f"W{l} must be (n_{l}, n_{l-1})")
+    return L

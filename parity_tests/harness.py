@@ -1,0 +1,180 @@
+"""One comparison helper, one tolerance table, and the rows the report prints.
+
+`Parity.check(quantity, kind, numpy_value, tf_value)` compares shape first, then values, with the
+tolerance of `TOLERANCES[(kind, dtype)]`, records a `Row`, and (in strict mode, under pytest) raises an
+`AssertionError` that shows both values, the difference, the tolerance and the previous quantity checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+
+DTYPES = ("float64", "float32")
+
+
+@dataclasses.dataclass(frozen=True)
+class Tol:
+    """Pass iff `|numpy - tf| <= atol + rtol * |tf|` elementwise (the `np.allclose` rule)."""
+
+    rtol: float
+    atol: float
+
+    def __str__(self) -> str:
+        return f"rtol={self.rtol:.0e} atol={self.atol:.0e}"
+
+
+# Why these numbers. float64: eps = 2.2e-16, a pass through a few ops and a sum over m <= 10^4 terms
+# stays within ~1e-13 relative, so 1e-12 is tight yet portable (BLAS summation order differs between
+# NumPy and TF); gradients are products of several such quantities, 1e-10 (the issue's bound) leaves
+# room for cancellation in dW = dZ A_prev^T / m. Long trajectories amplify per-step rounding.
+# float32: eps = 1.19e-7; 1e-5 relative is ~100 ulp, the bound PARITY_CONVENTIONS measured for one
+# forward/backward pass through Dense + cross-entropy; after up to a few hundred steps the rounding of
+# every step accumulates, hence 1e-4. `layout` is a pure data movement (transpose, reshape): exact.
+# A check that needs another tolerance passes `tol=` together with `why=`; the report prints both.
+TOLERANCES: dict[tuple[str, str], Tol] = {
+    ("layout", "float64"): Tol(0.0, 0.0),
+    ("forward", "float64"): Tol(1e-12, 1e-14),
+    ("cost", "float64"): Tol(1e-12, 1e-14),
+    ("grad", "float64"): Tol(1e-10, 1e-14),
+    ("step", "float64"): Tol(1e-12, 1e-14),
+    ("trajectory", "float64"): Tol(1e-10, 1e-12),
+    ("layout", "float32"): Tol(0.0, 0.0),
+    ("forward", "float32"): Tol(1e-5, 1e-6),
+    ("cost", "float32"): Tol(1e-5, 1e-6),
+    ("grad", "float32"): Tol(1e-5, 1e-6),
+    ("step", "float32"): Tol(1e-5, 1e-6),
+    ("trajectory", "float32"): Tol(1e-4, 1e-5),
+}
+KINDS = sorted({kind for kind, _ in TOLERANCES})
+
+
+@dataclasses.dataclass
+class Row:
+    """One line of the report: one quantity of one concept in one dtype."""
+
+    concept: str
+    quantity: str
+    kind: str
+    dtype: str
+    max_abs: float
+    max_rel: float
+    tol: float  # rtol
+    atol: float
+    passed: bool
+    why: str = ""  # set when the tolerance is not the table's, or when the row records an error
+    case: str = ""  # the comparison function that produced the row
+
+    def as_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _to_numpy(value) -> np.ndarray:
+    if hasattr(value, "numpy") and callable(value.numpy):  # tf.Tensor, tf.Variable, Keras variable
+        value = value.numpy()
+    return np.asarray(value)
+
+
+def _brief(a: np.ndarray) -> str:
+    with np.printoptions(precision=17, threshold=12, edgeitems=3, linewidth=100):
+        return repr(a)
+
+
+class Parity:
+    """Records comparison rows for one concept in one dtype.
+
+    Attributes: `dtype` (the numpy dtype both sides must compute in), `rows`, `notes` (free text the
+    report prints under the concept: measured speed-ups, accuracies). With `strict=True` a failing check
+    raises at once (pytest); with `strict=False` it is recorded and the run goes on (the report).
+    """
+
+    def __init__(self, concept: str, dtype: str, strict: bool = True, case: str = ""):
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        self.concept, self.dtype_name, self.strict, self.case = concept, dtype, strict, case
+        self.dtype = np.dtype(dtype)
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self._previous: str | None = None
+
+    def tolerance(self, kind: str) -> Tol:
+        try:
+            return TOLERANCES[(kind, self.dtype_name)]
+        except KeyError:
+            raise ValueError(f"unknown kind {kind!r}; the tolerance table knows {KINDS}") from None
+
+    def note(self, text: str) -> None:
+        """Attach a measured fact (speed-up, accuracy) to this concept in the report."""
+        self.notes.append(text)
+
+    def check(self, quantity: str, kind: str, numpy_value, tf_value, *, tol: Tol | None = None,
+              why: str = "") -> Row:
+        """Compare `numpy_value` (NumPy side) with `tf_value` (TF/Keras side); record and return the row."""
+        table_tol = self.tolerance(kind)
+        if tol is not None and not why:
+            raise ValueError(f"{quantity}: a tolerance other than the table's needs a reason (why=...)")
+        tol = tol or table_tol
+        a, b = _to_numpy(numpy_value), _to_numpy(tf_value)
+        problem = ""
+        if a.shape != b.shape:
+            problem = f"shape mismatch: numpy {a.shape} vs tf {b.shape}"
+        else:
+            for side, v, raw in (("numpy", a, numpy_value), ("tf", b, tf_value)):
+                # A Python float is fine (course costs are floats); an array must be in the row's dtype,
+                # otherwise a silent float32 computation would pass as a float64 row.
+                if not isinstance(raw, float) and np.issubdtype(v.dtype, np.floating) and v.dtype != self.dtype:
+                    problem = f"{side} side computed in {v.dtype}, expected {self.dtype}"
+        if problem:
+            max_abs = max_rel = float("inf")
+            passed = False
+        else:
+            a64, b64 = a.astype(np.float64), b.astype(np.float64)
+            diff = np.abs(a64 - b64)
+            scale = np.maximum(np.abs(a64), np.abs(b64))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rel = np.where(diff == 0, 0.0, diff / scale)
+            max_abs = float(diff.max()) if diff.size else 0.0
+            max_rel = float(rel.max()) if rel.size else 0.0
+            same_nonfinite = np.array_equal(np.isfinite(a64), np.isfinite(b64)) and np.array_equal(
+                a64[~np.isfinite(a64)], b64[~np.isfinite(b64)])
+            if not same_nonfinite:
+                problem = "non-finite values differ"
+                passed = False
+            else:
+                finite = np.isfinite(a64)
+                passed = bool(np.all(diff[finite] <= tol.atol + tol.rtol * np.abs(b64[finite])))
+                if np.any(~finite):
+                    max_abs = float(diff[finite].max()) if finite.any() else 0.0
+                    max_rel = float(rel[finite].max()) if finite.any() else 0.0
+        row = Row(self.concept, quantity, kind, self.dtype_name, max_abs, max_rel, tol.rtol, tol.atol, passed,
+                  why, self.case)
+        self.rows.append(row)
+        previous, self._previous = self._previous, f"{quantity} (max abs diff {max_abs:.3g})"
+        if not passed and self.strict:
+            raise AssertionError(
+                f"[{self.concept}] {quantity} ({kind}, {self.dtype_name}) differs: {problem or 'out of tolerance'}\n"
+                f"  numpy: {_brief(a)}\n  tf:    {_brief(b)}\n"
+                f"  max abs diff {max_abs:.3g}, max rel diff {max_rel:.3g}; tolerance {tol}"
+                f"{' (' + why + ')' if why else ''}\n"
+                f"  previous quantity in the chain: {previous or '(none: this is the first)'}"
+            )
+        return row
+
+    def error(self, exc: BaseException) -> Row:
+        """Record a comparison that raised before finishing (shown as a failed row in the report)."""
+        row = Row(self.concept, self.case or "?", "error", self.dtype_name, float("nan"), float("nan"),
+                  float("nan"), float("nan"), False, f"{type(exc).__name__}: {exc}", self.case)
+        self.rows.append(row)
+        return row
+
+
+def concept(concept_id: str) -> Callable:
+    """Mark a function `f(parity)` as a parity comparison for `concept_id` (an id from CONCEPTS.md)."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.concept = concept_id
+        return fn
+
+    return mark

@@ -1,0 +1,187 @@
+"""The parity report: run every comparison of the suite in both dtypes and print one table.
+
+    python -m parity_tests [--concept A4 [--concept B19 ...]] [--json FILE]
+    dl-parity ...                                   (the same, as a console script)
+
+The report imports the `test_<concept>` modules and runs the very functions pytest runs, in report mode
+(a failing row is recorded and the run goes on). Exit status 1 if any row fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+
+import parity_tests
+from parity_tests.harness import DTYPES, Parity, Row
+
+TITLES = {
+    "A1": "Linear regression as a one-neuron network",
+    "A2": "Notation, shapes and the Keras layout",
+    "A3": "Cost functions",
+    "A4": "Logistic regression",
+    "A5": "Sigmoid derivative",
+    "A6": "Vectorization",
+    "A7": "Shallow network (planar data)",
+    "A8": "Activation functions and derivatives",
+    "A9": "Deep L-layer network",
+    "A10": "Parameters vs hyperparameters",
+    "B8": "Vanishing/exploding gradients; initialization",
+    "B19": "Introduction to TensorFlow",
+}
+
+
+def _concept_key(concept_id: str) -> tuple:
+    m = re.fullmatch(r"([A-Z]+)(\d+)", concept_id)
+    return (m.group(1), int(m.group(2))) if m else (concept_id, 0)
+
+
+def discover() -> list[Callable]:
+    """Every `@concept` function of every `parity_tests/test_*.py` module, in module order."""
+    cases = []
+    for info in sorted(pkgutil.iter_modules(parity_tests.__path__), key=lambda i: i.name):
+        if not info.name.startswith("test_"):
+            continue
+        module = importlib.import_module(f"parity_tests.{info.name}")
+        for obj in vars(module).values():
+            if callable(obj) and hasattr(obj, "concept") and getattr(obj, "__module__", "") == module.__name__:
+                cases.append(obj)
+    return cases
+
+
+def run(concepts: Iterable[str] | None = None) -> tuple[list[Row], dict[str, list[str]]]:
+    """Run the comparisons (optionally only those of `concepts`) in both dtypes; return rows and notes."""
+    from keras_impl._precision import keras_precision  # imports TensorFlow: keep `--help` fast
+
+    wanted = {c.upper() for c in concepts} if concepts else None
+    rows: list[Row] = []
+    notes: dict[str, list[str]] = {}
+    for case in discover():
+        if wanted is not None and case.concept.upper() not in wanted:
+            continue
+        for dtype in DTYPES:
+            parity = Parity(case.concept, dtype, strict=False, case=case.__name__)
+            with keras_precision(dtype):
+                try:
+                    case(parity)
+                except Exception as exc:  # a crashed comparison is a failed row, not a crashed report
+                    parity.error(exc)
+            rows.extend(parity.rows)
+            for text in parity.notes:
+                notes.setdefault(case.concept, []).append(f"[{dtype}] {text}")
+    rows.sort(key=lambda r: _concept_key(r.concept))  # stable: keeps case order inside a concept
+    return rows, notes
+
+
+def _fmt(x: float) -> str:
+    return "nan" if x != x else ("0" if x == 0 else f"{x:.1e}")
+
+
+def _cells(row: Row) -> list[str]:
+    tol = f"{_fmt(row.tol)}/{_fmt(row.atol)}" + (" *" if row.why and row.kind != "error" else "")
+    return [row.quantity, row.kind, row.dtype, _fmt(row.max_abs), _fmt(row.max_rel), tol,
+            "ok" if row.passed else "FAIL"]
+
+
+HEADER = ["quantity", "kind", "dtype", "max abs", "max rel", "rtol/atol", ""]
+
+
+def _groups(rows: list[Row]) -> dict[str, list[Row]]:
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.concept, []).append(row)
+    return groups
+
+
+def _footnotes(group: list[Row]) -> list[str]:
+    return [f"{r.quantity} [{r.dtype}]: {r.why}" for r in group if r.why]
+
+
+def print_plain(rows: list[Row], notes: dict[str, list[str]], out=sys.stdout) -> None:
+    widths = [max(len(HEADER[i]), *(len(_cells(r)[i]) for r in rows)) for i in range(len(HEADER))] if rows else []
+    for concept_id, group in _groups(rows).items():
+        failed = sum(not r.passed for r in group)
+        print(f"\n{concept_id}  {TITLES.get(concept_id, '')}  ({len(group) - failed}/{len(group)} passed)", file=out)
+        print("  " + "  ".join(h.ljust(w) for h, w in zip(HEADER, widths, strict=True)), file=out)
+        for r in group:
+            print("  " + "  ".join(c.ljust(w) for c, w in zip(_cells(r), widths, strict=True)), file=out)
+        for text in _footnotes(group) + notes.get(concept_id, []):
+            print(f"  * {text}" if text in _footnotes(group) else f"  - {text}", file=out)
+
+
+def print_rich(rows: list[Row], notes: dict[str, list[str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for concept_id, group in _groups(rows).items():
+        failed = sum(not r.passed for r in group)
+        table = Table(title=f"{concept_id}  {TITLES.get(concept_id, '')}  ({len(group) - failed}/{len(group)} passed)",
+                      title_justify="left", title_style="bold")
+        for h in HEADER:
+            table.add_column(h, justify="right" if h.startswith(("max", "rtol")) else "left")
+        for r in group:
+            cells = _cells(r)
+            cells[-1] = "[green]ok[/]" if r.passed else "[bold red]FAIL[/]"
+            table.add_row(*cells)
+        console.print(table)
+        for text in _footnotes(group):
+            console.print(f"  * {text}", highlight=False)
+        for text in notes.get(concept_id, []):
+            console.print(f"  - {text}", highlight=False)
+
+
+def write_json(rows: list[Row], path: str) -> None:
+    """Write `{"rows": [...]}` atomically (a temporary file in the same folder, then a rename)."""
+    payload = {"rows": [{k: r.as_json()[k] for k in
+                         ("concept", "quantity", "kind", "dtype", "max_abs", "max_rel", "tol", "atol", "passed",
+                          "why")} for r in rows]}
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".parity-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(payload, f, indent=1, allow_nan=True)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dl-parity", description=__doc__.splitlines()[0])
+    parser.add_argument("--concept", action="append", metavar="ID",
+                        help="only this concept (e.g. A4); repeat or comma-separate for several")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE")
+    parser.add_argument("--plain", action="store_true", help="plain text even on a terminal")
+    args = parser.parse_args(argv)
+    concepts = [c.strip() for arg in (args.concept or []) for c in arg.split(",") if c.strip()] or None
+
+    start = time.perf_counter()
+    rows, notes = run(concepts)
+    seconds = time.perf_counter() - start
+    if not rows:
+        print(f"no comparisons matched {concepts}", file=sys.stderr)
+        return 2
+    if sys.stdout.isatty() and not args.plain:
+        print_rich(rows, notes)
+    else:
+        print_plain(rows, notes)
+    if args.json:
+        write_json(rows, args.json)
+    failed = [r for r in rows if not r.passed]
+    n_concepts = len({r.concept for r in rows})
+    print(f"\n{len(rows)} rows over {n_concepts} concepts: {len(rows) - len(failed)} passed, {len(failed)} failed "
+          f"({seconds:.1f} s)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

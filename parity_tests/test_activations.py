@@ -1,0 +1,112 @@
+"""A5, A8: activations and their derivatives, NumPy (hand-written) vs TF ops, Keras and GradientTape."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import numpy_impl.activations as npa
+from keras_impl import activations as tfa
+from parity_tests.harness import concept
+
+NUMPY = {  # name -> (forward, backward(dA, Z))
+    "sigmoid": (npa.sigmoid, npa.sigmoid_backward),
+    "tanh": (npa.tanh, npa.tanh_backward),
+    "relu": (npa.relu, npa.relu_backward),
+    "leaky_relu": (npa.leaky_relu, npa.leaky_relu_backward),
+    "softmax": (npa.softmax, npa.softmax_backward),
+}
+
+
+def _Z(dtype, shape=(4, 7), scale=3.0, seed=0):
+    """Inputs spanning both signs, with exact zeros included (ReLU's kink is at 0)."""
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal(shape) * scale
+    Z[0, :2] = 0.0
+    return Z.astype(dtype)
+
+
+@concept("A8")
+def test_forward_matches_tf_and_keras(parity):
+    Z = _Z(parity.dtype)
+    for name, (forward, _) in NUMPY.items():
+        A = forward(Z)
+        parity.check(f"{name}(Z) vs tf", "forward", A, tfa.activation(name)(Z))
+        if name != "leaky_relu":
+            parity.check(f"{name}(Z) vs keras.activations", "forward", A, tfa.keras_activation(name, Z))
+
+
+@concept("A8")
+def test_keras_leaky_relu_slope_is_float32(parity):
+    # keras.activations.leaky_relu runs tf.nn.leaky_relu, whose alpha is a float32 op attribute: in
+    # float64 the slope is float32(0.01). With that mapping the match is exact in both dtypes...
+    Z = _Z(parity.dtype)
+    alpha32 = float(np.float32(tfa.LEAKY_ALPHA))
+    parity.check("leaky_relu(Z, alpha=f32(0.01)) vs keras", "forward", npa.leaky_relu(Z, alpha32),
+                 tfa.keras_activation("leaky_relu", Z))
+    # ...and without it float64 rows would fail: the gap is the float32 rounding of 0.01 (2.2e-8 relative).
+    if parity.dtype == np.float64:
+        gap = np.max(np.abs(npa.leaky_relu(Z) - tfa.keras_activation("leaky_relu", Z).numpy()))
+        assert gap > 1e-12, "tf.nn.leaky_relu no longer rounds alpha to float32: drop this mapping"
+
+
+@concept("A8")
+def test_backward_matches_tape(parity):
+    Z = _Z(parity.dtype)
+    dA = _Z(parity.dtype, seed=1, scale=1.0)
+    for name, (_, backward) in NUMPY.items():
+        parity.check(f"d{name}: dZ = dA*g'(Z)", "grad", backward(dA, Z), tfa.backward_by_tape(name, dA, Z))
+
+
+@concept("A8")
+def test_derivatives_match_tape(parity):
+    Z = _Z(parity.dtype)
+    for name, derivative in [("tanh", npa.tanh_derivative), ("relu", npa.relu_derivative),
+                             ("leaky_relu", npa.leaky_relu_derivative)]:
+        parity.check(f"{name}'(Z)", "grad", derivative(Z), tfa.derivative_by_tape(name, Z))
+
+
+@concept("A5")
+def test_sigmoid_derivative_is_s_times_one_minus_s(parity):
+    # σ'(z) = σ(z)(1 - σ(z)) as derived in the notes, against the tape's derivative of tf.math.sigmoid.
+    # In the tails (|z| = 30, σ' ~ 1e-13) 1 - σ cancels, so s(1-s) keeps only absolute accuracy there
+    # (max rel shows it); atol covers that, and the bulk of z is held to rtol.
+    z = np.concatenate([np.linspace(-30, 30, 61), [0.0, 1e-3, -1e-3]]).astype(parity.dtype)
+    parity.check("sigmoid(z)", "forward", npa.sigmoid(z), tfa.activation("sigmoid")(z))
+    parity.check("sigma'(z) = s(1-s)", "grad", npa.sigmoid_derivative(z), tfa.derivative_by_tape("sigmoid", z))
+
+
+@concept("A5")
+def test_sigmoid_is_stable_at_large_z(parity):
+    z = np.array([-1e3, -745.0, -40.0, 0.0, 40.0, 745.0, 1e3], dtype=parity.dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning would fail here
+        s = npa.sigmoid(z)
+    parity.check("sigmoid at |z| up to 1e3", "forward", s, tfa.activation("sigmoid")(z))
+
+
+@pytest.mark.parametrize("fn", [npa.sigmoid, npa.sigmoid_derivative, npa.softmax])
+def test_no_overflow_warning_anywhere(fn):
+    z = np.array([[-1e3, 1e3], [0.0, -1e3]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = fn(z)
+    assert np.all(np.isfinite(out))
+
+
+def test_sigmoid_values_at_the_extremes():
+    assert npa.sigmoid(np.array([1e3]))[0] == 1.0
+    assert npa.sigmoid(np.array([-1e3]))[0] == 0.0
+    assert npa.sigmoid(np.array([-40.0]))[0] == pytest.approx(np.exp(-40.0) / (1 + np.exp(-40.0)), rel=1e-15)
+
+
+def test_backward_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="dA and Z must have the same shape"):
+        npa.relu_backward(np.ones((3, 4)), np.ones((4, 3)))
+
+
+def test_activations_reject_non_numeric():
+    with pytest.raises(TypeError, match="numeric array"):
+        npa.sigmoid(np.array(["a", "b"]))
