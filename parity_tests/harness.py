@@ -33,6 +33,9 @@ class Tol:
 # float32: eps = 1.19e-7; 1e-5 relative is ~100 ulp, the bound PARITY_CONVENTIONS measured for one
 # forward/backward pass through Dense + cross-entropy; after up to a few hundred steps the rounding of
 # every step accumulates, hence 1e-4. `layout` is a pure data movement (transpose, reshape): exact.
+# `statistic` compares sample statistics of two different random generators (NumPy's legacy RNG vs
+# Keras's initializers): they never match draw by draw; with >= 10^5 draws the relative standard error
+# of a std is 1/sqrt(2N) <= 0.22%, so 1% is ~4.5 standard errors (and the seeds are fixed: no flakiness).
 # A check that needs another tolerance passes `tol=` together with `why=`; the report prints both.
 TOLERANCES: dict[tuple[str, str], Tol] = {
     ("layout", "float64"): Tol(0.0, 0.0),
@@ -47,6 +50,8 @@ TOLERANCES: dict[tuple[str, str], Tol] = {
     ("grad", "float32"): Tol(1e-5, 1e-6),
     ("step", "float32"): Tol(1e-5, 1e-6),
     ("trajectory", "float32"): Tol(1e-4, 1e-5),
+    ("statistic", "float64"): Tol(1e-2, 0.0),
+    ("statistic", "float32"): Tol(1e-2, 0.0),
 }
 KINDS = sorted({kind for kind, _ in TOLERANCES})
 
@@ -131,9 +136,9 @@ class Parity:
             passed = False
         else:
             a64, b64 = a.astype(np.float64), b.astype(np.float64)
-            diff = np.abs(a64 - b64)
-            scale = np.maximum(np.abs(a64), np.abs(b64))
-            with np.errstate(invalid="ignore", divide="ignore"):
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # inf - inf: judged below
+                diff = np.abs(a64 - b64)
+                scale = np.maximum(np.abs(a64), np.abs(b64))
                 rel = np.where(diff == 0, 0.0, diff / scale)
             max_abs = float(diff.max()) if diff.size else 0.0
             max_rel = float(rel.max()) if rel.size else 0.0

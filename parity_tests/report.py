@@ -105,7 +105,8 @@ def _footnotes(group: list[Row]) -> list[str]:
     return [f"{r.quantity} [{r.dtype}]: {r.why}" for r in group if r.why]
 
 
-def print_plain(rows: list[Row], notes: dict[str, list[str]], out=sys.stdout) -> None:
+def print_plain(rows: list[Row], notes: dict[str, list[str]], out=None) -> None:
+    out = out or sys.stdout
     widths = [max(len(HEADER[i]), *(len(_cells(r)[i]) for r in rows)) for i in range(len(HEADER))] if rows else []
     for concept_id, group in _groups(rows).items():
         failed = sum(not r.passed for r in group)
@@ -113,8 +114,10 @@ def print_plain(rows: list[Row], notes: dict[str, list[str]], out=sys.stdout) ->
         print("  " + "  ".join(h.ljust(w) for h, w in zip(HEADER, widths, strict=True)), file=out)
         for r in group:
             print("  " + "  ".join(c.ljust(w) for c, w in zip(_cells(r), widths, strict=True)), file=out)
-        for text in _footnotes(group) + notes.get(concept_id, []):
-            print(f"  * {text}" if text in _footnotes(group) else f"  - {text}", file=out)
+        for text in _footnotes(group):
+            print(f"  * {text}", file=out)
+        for text in notes.get(concept_id, []):
+            print(f"  - {text}", file=out)
 
 
 def print_rich(rows: list[Row], notes: dict[str, list[str]]) -> None:
@@ -170,16 +173,20 @@ def main(argv: list[str] | None = None) -> int:
     if not rows:
         print(f"no comparisons matched {concepts}", file=sys.stderr)
         return 2
-    if sys.stdout.isatty() and not args.plain:
-        print_rich(rows, notes)
-    else:
-        print_plain(rows, notes)
     if args.json:
         write_json(rows, args.json)
     failed = [r for r in rows if not r.passed]
     n_concepts = len({r.concept for r in rows})
-    print(f"\n{len(rows)} rows over {n_concepts} concepts: {len(rows) - len(failed)} passed, {len(failed)} failed "
-          f"({seconds:.1f} s)")
+    try:
+        if sys.stdout.isatty() and not args.plain:
+            print_rich(rows, notes)
+        else:
+            print_plain(rows, notes)
+        print(f"\n{len(rows)} rows over {n_concepts} concepts: {len(rows) - len(failed)} passed, "
+              f"{len(failed)} failed ({seconds:.1f} s)")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `dl-parity | head`: the reader left early; the verdict is the exit status
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if failed else 0
 
 
