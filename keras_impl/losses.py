@@ -1,0 +1,152 @@
+"""Cost functions on the TF side (concept A3).
+
+Part 1, tape: the notes' formulas written with TF ops in course layout (`(n_y, m)`, classes along axis 0),
+gradients by `tf.GradientTape` (autodiff, no hand-written derivative).
+Part 2, Keras: `keras.losses.*` applied in Keras layout `(m, n_y)` through `keras_impl.convert`, gradients by
+tape as well. Keras losses are means where the notes sum, so a scale maps one to the other:
+
+| notes (course layout)                          | Keras loss (Keras layout)                | J = Keras value × |
+|------------------------------------------------|------------------------------------------|-------------------|
+| J_1 = Σ abs(y - ŷ), J_2 = Σ (y - ŷ)²           | MeanAbsoluteError, MeanSquaredError      | n_y·m             |
+| BCE J = -1/m Σ (Y log AL + (1-Y) log(1-AL))    | BinaryCrossentropy (mean over n_y and m) | n_y (1 in course) |
+| CCE J = -1/m Σ Y log AL                        | CategoricalCrossentropy                  | 1                 |
+
+Keras's probability paths are not the textbook formulas at the edges (PARITY_CONVENTIONS.md, trap 3):
+BinaryCrossentropy(from_logits=False) clips AL to [1e-7, 1-1e-7]; CategoricalCrossentropy also divides each
+row by its sum first; and both silently switch to their logits path when AL is the output of
+`keras.activations.sigmoid/softmax` (it carries its logits). Here predictions reach Keras as plain tensors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import keras
+import tensorflow as tf
+
+from keras_impl import convert
+
+# ---------------------------------------------------------------- part 1: TF ops and GradientTape
+
+
+def _m(P: tf.Tensor) -> tf.Tensor:
+    """The number of examples m (columns of P) in P's dtype."""
+    return tf.cast(tf.shape(P)[1], P.dtype)
+
+
+def L1(yhat, y) -> tf.Tensor:
+    """J_1 = Σ|y - ŷ| over every element.  yhat, y: the same shape -> scalar."""
+    return tf.reduce_sum(tf.abs(y - yhat))
+
+
+def L2(yhat, y) -> tf.Tensor:
+    """J_2 = Σ(y - ŷ)² over every element.  yhat, y: the same shape -> scalar."""
+    return tf.reduce_sum(tf.square(y - yhat))
+
+
+def binary_cross_entropy(AL, Y) -> tf.Tensor:
+    """J = -1/m Σ (Y log AL + (1-Y) log(1-AL)), textbook (inf/nan at AL = 0 or 1).  AL, Y (n_y, m) -> scalar."""
+    return -tf.reduce_sum(Y * tf.math.log(AL) + (1 - Y) * tf.math.log(1 - AL)) / _m(AL)
+
+
+def binary_cross_entropy_from_logits(Z, Y) -> tf.Tensor:
+    """J = 1/m Σ [max(Z, 0) - Z·Y + log(1 + e^(-|Z|))].  Z, Y (n_y, m) -> scalar.
+
+    max(Z, 0) and -|Z| are written with one `tf.where` on Z >= 0, not with relu and abs: the sum is smooth
+    at z = 0 but each piece has a kink there, and autodiff takes 0 for relu'(0) and abs'(0), so the relu/abs
+    version's tape gradient at z = 0 is -y/m instead of (σ(0) - y)/m = (0.5 - y)/m.
+    """
+    positive = Z >= 0
+    relu_Z = tf.where(positive, Z, tf.zeros_like(Z))
+    minus_abs_Z = tf.where(positive, -Z, Z)
+    return tf.reduce_sum(relu_Z - Z * Y + tf.math.log1p(tf.exp(minus_abs_Z))) / _m(Z)
+
+
+def categorical_cross_entropy(AL, Y) -> tf.Tensor:
+    """J = -1/m Σ Y log AL over classes (axis 0) and examples, textbook.  AL, Y (C, m) -> scalar."""
+    return -tf.reduce_sum(Y * tf.math.log(AL)) / _m(AL)
+
+
+def categorical_cross_entropy_from_logits(Z, Y) -> tf.Tensor:
+    """J = -1/m Σ Y·log softmax(Z), `tf.nn.log_softmax` over the classes (axis 0).  Z, Y (C, m) -> scalar."""
+    return -tf.reduce_sum(Y * tf.nn.log_softmax(Z, axis=0)) / _m(Z)
+
+
+TAPE_LOSSES: dict[str, Callable[[tf.Tensor, tf.Tensor], tf.Tensor]] = {
+    "L1": L1,
+    "L2": L2,
+    "binary_cross_entropy": binary_cross_entropy,
+    "binary_cross_entropy_from_logits": binary_cross_entropy_from_logits,
+    "categorical_cross_entropy": categorical_cross_entropy,
+    "categorical_cross_entropy_from_logits": categorical_cross_entropy_from_logits,
+}
+
+
+def _name(name: str) -> str:
+    if name not in TAPE_LOSSES:
+        raise ValueError(f"unknown loss {name!r}; expected one of {sorted(TAPE_LOSSES)}")
+    return name
+
+
+def _prediction_and_labels(pred, Y) -> tuple[tf.Tensor, tf.Tensor]:
+    pred = tf.convert_to_tensor(pred)
+    Y = tf.cast(tf.convert_to_tensor(Y), pred.dtype)
+    if pred.shape != Y.shape:
+        raise ValueError(f"the prediction and Y must have the same shape (n_y, m), got {pred.shape} and {Y.shape}")
+    return pred, Y
+
+
+def cost_and_grad_by_tape(name: str, pred, Y) -> tuple[tf.Tensor, tf.Tensor]:
+    """(J, dpred) for the loss `name` of part 1: pred is yhat, AL or Z in course layout, dpred = ∂J/∂pred."""
+    loss = TAPE_LOSSES[_name(name)]
+    pred, Y = _prediction_and_labels(pred, Y)
+    with tf.GradientTape() as tape:
+        tape.watch(pred)  # a constant tensor, not a Variable: the tape must be told to record it
+        cost = loss(pred, Y)
+    return cost, tape.gradient(cost, pred)
+
+
+# ---------------------------------------------------------------- part 2: keras.losses
+
+
+def keras_loss(name: str, dtype: str) -> keras.losses.Loss:
+    """A new `keras.losses` object computing in `dtype` for the notes' loss `name` (default reduction)."""
+    builders = {
+        "L1": lambda: keras.losses.MeanAbsoluteError(dtype=dtype),
+        "L2": lambda: keras.losses.MeanSquaredError(dtype=dtype),
+        "binary_cross_entropy": lambda: keras.losses.BinaryCrossentropy(from_logits=False, dtype=dtype),
+        "binary_cross_entropy_from_logits": lambda: keras.losses.BinaryCrossentropy(from_logits=True, dtype=dtype),
+        "categorical_cross_entropy": lambda: keras.losses.CategoricalCrossentropy(from_logits=False, dtype=dtype),
+        "categorical_cross_entropy_from_logits":
+            lambda: keras.losses.CategoricalCrossentropy(from_logits=True, dtype=dtype),
+    }
+    return builders[_name(name)]()
+
+
+def keras_scale(name: str, shape) -> int:
+    """The notes' J = Keras value × keras_scale for course-layout labels of `shape` (n_y, m).
+
+    MAE/MSE average over all n_y·m elements where J_1, J_2 sum; BinaryCrossentropy averages over n_y
+    as well as over m where the notes' J only averages over m; CategoricalCrossentropy sums over the classes
+    and averages over m, as the notes' J does.
+    """
+    n_y, m = shape
+    return {"L1": n_y * m, "L2": n_y * m, "binary_cross_entropy": n_y,
+            "binary_cross_entropy_from_logits": n_y}.get(_name(name), 1)
+
+
+def keras_cost_and_grad(name: str, pred, Y) -> tuple[tf.Tensor, tf.Tensor]:
+    """(J, dpred) from the Keras loss for `name`, in the notes' scale and course layout.
+
+    pred (yhat, AL or Z) and Y are `(n_y, m)`; both go to Keras layout `(m, n_y)` through convert (AL has the
+    labels' layout). The tape watches the course-layout pred, so dpred = ∂J/∂pred comes back in course layout.
+    """
+    pred, Y = _prediction_and_labels(pred, Y)
+    if pred.shape.rank != 2:
+        raise ValueError(f"the prediction must be 2-D (n_y, m), got shape {pred.shape}")
+    loss = keras_loss(name, pred.dtype.name)
+    scale = tf.constant(keras_scale(name, pred.shape), dtype=pred.dtype)
+    with tf.GradientTape() as tape:
+        tape.watch(pred)
+        cost = loss(convert.labels_to_keras(Y), convert.labels_to_keras(pred)) * scale
+    return cost, tape.gradient(cost, pred)
