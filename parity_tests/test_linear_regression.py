@@ -1,0 +1,167 @@
+"""A1: linear regression as a one-neuron network (house prices), NumPy vs GradientTape vs Keras Dense(1).
+
+The course cost is J = 1/(2m) Σ (ŷ - y)²; Keras's MeanSquaredError is 1/m Σ (ŷ - y)² = 2J. The mapping
+(J = MSE/2, dW = ∇MSE/2, SGD learning rate α/2) lives in keras_impl/linear_regression.py; the rows below
+prove it, and one row proves that without it Keras takes the course step of 2α.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numpy_impl.linear_regression as nlin
+from keras_impl import convert
+from keras_impl import linear_regression as klin
+from parity_tests.harness import concept
+
+STEPS, LEARNING_RATE = 100, 0.1
+
+
+def _house_case(dtype):
+    """The house data (size, bedrooms -> price) and a nonzero start W, b, in `dtype`."""
+    X, Y = nlin.load_house_prices()
+    W, b = np.array([[0.5, -0.2]]), np.array([[0.3]])
+    return W.astype(dtype), b.astype(dtype), X.astype(dtype), Y.astype(dtype)
+
+
+def _numpy_run(W, b, X, Y, learning_rate=LEARNING_RATE, steps=STEPS):
+    grads, cost = nlin.propagate(W, b, X, Y)
+    one, _, _ = nlin.optimize(W, b, X, Y, 1, learning_rate)
+    many, _, costs = nlin.optimize(W, b, X, Y, steps, learning_rate)
+    return {"cost": cost, "dW": grads["dW"], "db": grads["db"], "W1": one["W"], "b1": one["b"],
+            "costs": np.array(costs), "W": many["W"], "b": many["b"]}
+
+
+def _check_run(parity, ref, other, label, steps=STEPS):
+    parity.check(f"cost J = 1/(2m) Σ(ŷ-y)² ({label})", "cost", ref["cost"], other["cost"])
+    parity.check(f"dW ({label})", "grad", ref["dW"], other["dW"])
+    parity.check(f"db ({label})", "grad", ref["db"], other["db"])
+    parity.check(f"W after 1 step ({label})", "step", ref["W1"], other["W1"])
+    parity.check(f"b after 1 step ({label})", "step", ref["b1"], other["b1"])
+    parity.check(f"cost curve ({steps} steps, {label})", "trajectory", ref["costs"], other["costs"])
+    parity.check(f"W after {steps} steps ({label})", "trajectory", ref["W"], other["W"])
+    parity.check(f"b after {steps} steps ({label})", "trajectory", ref["b"], other["b"])
+
+
+@concept("A1")
+def test_tape_house_prices(parity):
+    W, b, X, Y = _house_case(parity.dtype)
+    tW, tb = klin.to_variables(W, b)
+    grads, cost = klin.gd_step(tW, tb, X, Y, LEARNING_RATE)
+    one = {"W": tW.numpy(), "b": tb.numpy()}
+    many, costs = klin.optimize(*klin.to_variables(W, b), X, Y, STEPS, LEARNING_RATE)
+    tape = {"cost": cost, "dW": grads["dW"], "db": grads["db"], "W1": one["W"], "b1": one["b"],
+            "costs": costs, "W": many["W"], "b": many["b"]}
+    _check_run(parity, _numpy_run(W, b, X, Y), tape, "tape")
+
+
+@concept("A1")
+def test_keras_dense_mse_sgd_house_prices(parity):
+    # Keras: Dense(1) + MeanSquaredError + SGD(α/2). Its cost is MSE = 2J and its gradients 2·dW, 2·db;
+    # `propagate` maps them back (J = MSE/2, dW = ∇MSE/2) and SGD(α/2)·∇MSE is the course step α·dW.
+    W, b, X, Y = _house_case(parity.dtype)
+    ref = _numpy_run(W, b, X, Y)
+    model = klin.KerasLinearRegression(W, b, LEARNING_RATE)
+    grads, J, mse = model.propagate(X, Y)
+    parity.check("Keras MSE = 2J", "cost", 2 * ref["cost"], mse)
+    first_cost = model.step(X, Y)  # the first step eagerly, the other 99 in the tf.function loop of `fit`
+    one = model.parameters()
+    costs = np.concatenate([[first_cost.numpy()], model.fit(X, Y, STEPS - 1)])
+    many = model.parameters()
+    keras_run = {"cost": J, "dW": grads["dW"], "db": grads["db"], "W1": one["W"], "b1": one["b"],
+                 "costs": costs, "W": many["W"], "b": many["b"]}
+    _check_run(parity, ref, keras_run, "Keras")
+
+
+@concept("A1")
+def test_keras_without_the_mapping_takes_twice_the_step(parity):
+    # SGD(α) on MSE, as one writes it without the 1/2 in mind, is course gradient descent with 2α:
+    # the mapping is needed, and its factor is exactly 2.
+    W, b, X, Y = _house_case(parity.dtype)
+    doubled = _numpy_run(W, b, X, Y, learning_rate=2 * LEARNING_RATE, steps=1)
+    model = klin.KerasLinearRegression(W, b, LEARNING_RATE, map_learning_rate=False)
+    model.step(X, Y)
+    after = model.parameters()
+    parity.check("W after 1 step, SGD(α) on MSE = course step with 2α", "step", doubled["W1"], after["W"])
+    parity.check("b after 1 step, SGD(α) on MSE = course step with 2α", "step", doubled["b1"], after["b"])
+
+
+@concept("A1")
+def test_forward_is_W_X_plus_b(parity):
+    # The neuron without activation: Ŷ = W X + b in course layout equals Dense(1)'s output, moved back.
+    W, b, X, _ = _house_case(parity.dtype)
+    model = klin.KerasLinearRegression(W, b, LEARNING_RATE)
+    parity.check("Ŷ = W X + b (Dense(1))", "forward", nlin.forward(W, b, X),
+                 convert.inputs_from_keras(model.model(convert.inputs_to_keras(X))))
+
+
+# ---------------------------------------------------------------- plain tests
+
+
+def test_house_data_is_seeded_and_in_course_layout():
+    X, Y = nlin.load_house_prices(m=25, seed=3)
+    X2, Y2 = nlin.load_house_prices(m=25, seed=3)
+    assert X.shape == (2, 25) and Y.shape == (1, 25)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(Y, Y2)
+    assert set(np.unique(X[1])) <= {1.0, 2.0, 3.0, 4.0, 5.0}
+
+
+def test_gradient_descent_fits_the_house_prices():
+    X, Y = nlin.load_house_prices()
+    W, b = nlin.initialize_with_zeros(2)
+    params, _, costs = nlin.optimize(W, b, X, Y, num_iterations=3000, learning_rate=0.1)
+    assert costs[-1] < 0.02 < costs[0]
+    # gradient descent reaches the least-squares solution of [W b] from the normal equations
+    A = np.vstack([X, np.ones((1, X.shape[1]))]).T
+    exact = np.linalg.lstsq(A, Y.ravel(), rcond=None)[0]
+    np.testing.assert_allclose(np.append(params["W"], params["b"]), exact, rtol=1e-3)
+
+
+def test_gradients_match_finite_differences():
+    # dW = 1/m (Ŷ - Y) Xᵀ against a two-sided difference of J (the notes' cost with 1/2).
+    W, b, X, Y = _house_case(np.dtype("float64"))
+    grads, _ = nlin.propagate(W, b, X, Y)
+    eps = 1e-6
+    for j in range(W.shape[1]):
+        E = np.zeros_like(W)
+        E[0, j] = eps
+        numeric = (nlin.propagate(W + E, b, X, Y)[1] - nlin.propagate(W - E, b, X, Y)[1]) / (2 * eps)
+        assert grads["dW"][0, j] == pytest.approx(numeric, rel=1e-7)
+
+
+def test_optimize_leaves_W_b_untouched_and_float32_stays_float32():
+    W, b, X, Y = _house_case(np.dtype("float32"))
+    W0, b0 = W.copy(), b.copy()
+    params, grads, costs = nlin.optimize(W, b, X, Y, num_iterations=5, learning_rate=np.float64(0.1))
+    np.testing.assert_array_equal(W, W0)
+    np.testing.assert_array_equal(b, b0)
+    assert params["W"].dtype == np.float32 and grads["dW"].dtype == np.float32 and len(costs) == 5
+
+
+def test_bad_shapes_are_rejected():
+    W, b, X, Y = _house_case(np.dtype("float64"))
+    with pytest.raises(ValueError, match=r"looks like \(m, n_x\).*pass X.T"):
+        nlin.propagate(W, b, X.T, Y)
+    with pytest.raises(ValueError, match=r"W must be a row of shape \(1, n_x\)"):
+        nlin.propagate(W.T, b, X, Y)
+    with pytest.raises(ValueError, match=r"b must have shape \(1, 1\)"):
+        nlin.propagate(W, 0.3, X, Y)
+    with pytest.raises(ValueError, match="m = 30 columns"):
+        nlin.propagate(W, b, X, Y[:, :10])
+    with pytest.raises(ValueError, match="m .* integer >= 2"):
+        nlin.load_house_prices(m=1)
+    with pytest.raises(ValueError, match="record_every must be a positive integer"):
+        nlin.optimize(W, b, X, Y, record_every=0)
+
+
+def test_tf_side_rejects_bad_shapes():
+    W, b, X, Y = _house_case(np.dtype("float64"))
+    tW, tb = klin.to_variables(W, b, dtype="float64")
+    with pytest.raises(ValueError, match=r"looks like \(m, n_x\): pass X.T"):
+        klin.propagate(tW, tb, X.T, Y)
+    with pytest.raises(ValueError, match=r"b must have shape \(1, 1\)"):
+        klin.to_variables(W, np.zeros((2, 1)))
+    with pytest.raises(ValueError, match=r"W must be a row"):
+        klin.KerasLinearRegression(W.T, b, 0.1)

@@ -1,0 +1,317 @@
+"""A4: logistic regression, the course's NumPy functions vs a GradientTape version and Keras blocks.
+
+Each run starts from the same w, b and compares: the cost, dw, db, w and b after one gradient-descent step,
+and 100-step trajectories (w, b and the cost before every step). On a small random data set and on the
+real breast-cancer data (scikit-learn), where the course's `model` and its Keras twin also report their
+train/test accuracies.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import numpy_impl.logistic_regression as nlr
+from keras_impl import logistic_regression as klr
+from keras_impl._precision import keras_precision
+from numpy_impl.datasets import load_breast_cancer_data
+from parity_tests.harness import concept
+
+STEPS = 100
+REAL_ITERATIONS, REAL_LEARNING_RATE = 2000, 0.05  # see test_keras_breast_cancer_and_model: why not 0.5
+
+
+def _course_case(dtype):
+    """The course's own check values use these: w = [[1], [2]], b = 2, three examples."""
+    w = np.array([[1.0], [2.0]], dtype)
+    X = np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]], dtype)
+    Y = np.array([[1.0, 0.0, 1.0]], dtype)
+    return w, dtype.type(2.0), X, Y
+
+
+def _random_case(dtype, n_x=4, m=24, seed=0):
+    """Random X, labels from a noisy linear rule, small random w and b ≠ 0 (so no gradient is trivially 0)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_x, m))
+    Y = (X[0] - X[1] + 0.5 * rng.standard_normal(m) > 0).astype(float).reshape(1, m)
+    w = rng.standard_normal((n_x, 1)) * 0.1
+    return w.astype(dtype), dtype.type(0.1), X.astype(dtype), Y.astype(dtype)
+
+
+@functools.lru_cache(maxsize=1)
+def _breast_cancer64():
+    return load_breast_cancer_data()
+
+
+def _breast_cancer(dtype):
+    """train_X (30, 455), train_Y (1, 455), test_X (30, 114), test_Y (1, 114), standardized, in `dtype`."""
+    return tuple(a.astype(dtype) for a in _breast_cancer64())
+
+
+# ---------------------------------------------------------------- one run, three ways
+
+
+def _numpy_run(w, b, X, Y, learning_rate, steps=STEPS):
+    grads, cost = nlr.propagate(w, b, X, Y)
+    one, _, _ = nlr.optimize(w, b, X, Y, 1, learning_rate)
+    many, _, costs = nlr.optimize(w, b, X, Y, steps, learning_rate, record_every=1)
+    return {"cost": cost, "dw": grads["dw"], "db": grads["db"], "w1": one["w"], "b1": one["b"],
+            "costs": np.array(costs), "w": many["w"], "b": many["b"]}
+
+
+def _tape_run(w, b, X, Y, learning_rate, steps=STEPS):
+    tw, tb = klr.to_variables(w, b)
+    grads, cost = klr.gd_step(tw, tb, X, Y, learning_rate)
+    w1, b1 = tw.numpy(), tb.numpy()
+    tw, tb = klr.to_variables(w, b)
+    params, _, costs = klr.optimize(tw, tb, X, Y, steps, learning_rate, record_every=1)
+    return {"cost": cost, "dw": grads["dw"], "db": grads["db"], "w1": w1, "b1": b1,
+            "costs": costs, "w": params["w"], "b": params["b"]}
+
+
+def _keras_run(lr, X, Y, steps=STEPS):
+    """Run a `KerasLogisticRegression` on: the first step eagerly (`step`), the rest in its tf.function (`fit`)."""
+    grads, cost = lr.propagate(X, Y)
+    first_cost = lr.step(X, Y)
+    one = lr.parameters()
+    costs = np.concatenate([[first_cost.numpy()], lr.fit(X, Y, steps - 1)])
+    many = lr.parameters()
+    return {"cost": cost, "dw": grads["dw"], "db": grads["db"], "w1": one["w"], "b1": one["b"],
+            "costs": costs, "w": many["w"], "b": many["b"]}
+
+
+def _check_run(parity, ref, other, label, steps=STEPS):
+    parity.check(f"cost ({label})", "cost", ref["cost"], other["cost"])
+    parity.check(f"dw ({label})", "grad", ref["dw"], other["dw"])
+    parity.check(f"db ({label})", "grad", ref["db"], other["db"])
+    parity.check(f"w after 1 step ({label})", "step", ref["w1"], other["w1"])
+    parity.check(f"b after 1 step ({label})", "step", ref["b1"], other["b1"])
+    parity.check(f"cost curve ({steps} steps, {label})", "trajectory", ref["costs"], other["costs"])
+    parity.check(f"w after {steps} steps ({label})", "trajectory", ref["w"], other["w"])
+    parity.check(f"b after {steps} steps ({label})", "trajectory", ref["b"], other["b"])
+
+
+@concept("A4")
+def test_tape_random_data(parity):
+    case = _random_case(parity.dtype)
+    _check_run(parity, _numpy_run(*case, 0.3), _tape_run(*case, 0.3), "tape, random data")
+
+
+@concept("A4")
+def test_keras_random_data(parity):
+    w, b, X, Y = _random_case(parity.dtype)
+    _check_run(parity, _numpy_run(w, b, X, Y, 0.3), _keras_run(klr.KerasLogisticRegression(w, b, 0.3), X, Y),
+               "Keras, random data")
+
+
+@concept("A4")
+def test_tape_breast_cancer(parity):
+    X, Y = _breast_cancer(parity.dtype)[:2]
+    w, b = np.zeros((X.shape[0], 1), parity.dtype), parity.dtype.type(0.0)
+    _check_run(parity, _numpy_run(w, b, X, Y, REAL_LEARNING_RATE), _tape_run(w, b, X, Y, REAL_LEARNING_RATE),
+               "tape, breast cancer")
+
+
+@concept("A4")
+def test_keras_breast_cancer_and_model(parity):
+    # From zeros: the first 100 steps row by row, then the same Keras run goes on to 2000 steps and is compared
+    # with the course's `model(...)` (zeros, 2000 GD steps, predict): costs, w, b, predictions, accuracies.
+    # α = 0.05, not the course default 0.5: at 0.5 the weights grow until some z > 17, where float32 σ(z)
+    # rounds to exactly 1 and the course's naive cost becomes 0·log(0) = nan (the predictions are the same).
+    train_X, train_Y, test_X, test_Y = _breast_cancer(parity.dtype)
+    w, b = np.zeros((train_X.shape[0], 1), parity.dtype), parity.dtype.type(0.0)
+    lr = klr.KerasLogisticRegression(w, b, REAL_LEARNING_RATE)
+    run = _keras_run(lr, train_X, train_Y)
+    _check_run(parity, _numpy_run(w, b, train_X, train_Y, REAL_LEARNING_RATE), run, "Keras, breast cancer")
+
+    costs = np.concatenate([run["costs"], lr.fit(train_X, train_Y, REAL_ITERATIONS - STEPS)])
+    k = {"costs": costs[::100], "w": lr.parameters()["w"], "b": lr.parameters()["b"],
+         "Y_prediction_train": lr.predict(train_X), "Y_prediction_test": lr.predict(test_X)}
+    d = nlr.model(train_X, train_Y, test_X, test_Y, num_iterations=REAL_ITERATIONS, learning_rate=REAL_LEARNING_RATE)
+    steps = REAL_ITERATIONS
+    parity.check("costs every 100 iterations (model)", "trajectory", np.array(d["costs"]), k["costs"])
+    parity.check(f"w after {steps} steps (model)", "trajectory", d["w"], k["w"])
+    parity.check(f"b after {steps} steps (model)", "trajectory", d["b"], k["b"])
+    parity.check("Y_prediction_train (model)", "forward", d["Y_prediction_train"], k["Y_prediction_train"])
+    parity.check("Y_prediction_test (model)", "forward", d["Y_prediction_test"], k["Y_prediction_test"])
+    accuracies = [f"{name} train {nlr.accuracy(r['Y_prediction_train'], train_Y):.2f}% "
+                  f"test {nlr.accuracy(r['Y_prediction_test'], test_Y):.2f}%" for name, r in (("NumPy model", d),
+                                                                                              ("Keras", k))]
+    parity.note(f"breast cancer ({train_X.shape[1]} train / {test_X.shape[1]} test, {steps} steps, "
+                f"α = {REAL_LEARNING_RATE}): " + "; ".join(accuracies))
+
+
+@concept("A4")
+def test_course_check_values(parity):
+    # The course's test case through both sides. Its second example has z = 12, y = 0: the course's naive
+    # cost takes log(1 - σ(12)), and in float32 1 - σ(12) = 6.1e-6 keeps only ~2 significant digits, so the
+    # naive float32 cost is 5.7986 where the exact value is 5.8015. The cost row therefore uses NumPy's stable
+    # `logistic_cost` (what TF computes); the note shows the naive value beside it.
+    w, b, X, Y = _course_case(parity.dtype)
+    grads, naive_cost = nlr.propagate(w, b, X, Y)
+    tw, tb = klr.to_variables(w, b)
+    tgrads, tcost = klr.propagate(tw, tb, X, Y)
+    parity.check("cost from logits (course case)", "cost", nlr.logistic_cost(w.T @ X + b, Y), tcost)
+    parity.check("dw (course case)", "grad", grads["dw"], tgrads["dw"])
+    parity.check("db (course case)", "grad", grads["db"], tgrads["db"])
+    params, last, _ = nlr.optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009)
+    tparams, tlast, _ = klr.optimize(tw, tb, X, Y, num_iterations=100, learning_rate=0.009)
+    parity.check("w after 100 steps (course case)", "trajectory", params["w"], tparams["w"])
+    parity.check("b after 100 steps (course case)", "trajectory", params["b"], tparams["b"])
+    parity.check("dw of the 100th iteration (course case)", "trajectory", last["dw"], tlast["dw"])
+    parity.note(f"course case: naive cost {str(naive_cost)} (NumPy, as the course computes it), "
+                f"from logits {str(tcost.numpy())} (TF)")
+    w, b = np.array([[0.1124579], [0.23106775]], parity.dtype), parity.dtype.type(-0.3)
+    X = np.array([[1.0, -1.1, -3.2], [1.2, 2.0, 0.1]], parity.dtype)
+    parity.check("predict (course case)", "forward", nlr.predict(w, b, X), klr.predict(*klr.to_variables(w, b), X))
+
+
+@concept("A4")
+def test_keras_takes_the_logits_path(parity):
+    # PARITY_CONVENTIONS trap 3: Dense(activation="sigmoid") hands its logits to BinaryCrossentropy, which then
+    # computes from z and skips its 1e-7 clipping. At z = ±40 with the wrong label the loss is 40 (the clipped
+    # path would give 15.94, see the plain test below), and the gradient is still A - Y. NumPy's naive course
+    # cost is inf there, so the cost rows use its stable `logistic_cost`.
+    w, b = np.array([[1.0]], parity.dtype), parity.dtype.type(0.0)
+    X = np.array([[40.0, -40.0, 0.5, -2.0]], parity.dtype)
+    Y = np.array([[0.0, 1.0, 1.0, 0.0]], parity.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the naive cost is inf here; only the grads are used
+        grads, _ = nlr.propagate(w, b, X, Y)
+    kgrads, kcost = klr.KerasLogisticRegression(w, b, 0.1).propagate(X, Y)
+    tgrads, tcost = klr.propagate(*klr.to_variables(w, b), X, Y)
+    stable = nlr.logistic_cost(w.T @ X + b, Y)
+    parity.check("cost at z = ±40 (Keras logits path)", "cost", stable, kcost)
+    parity.check("cost at z = ±40 (tape, from logits)", "cost", stable, tcost)
+    parity.check("dw at z = ±40 (Keras)", "grad", grads["dw"], kgrads["dw"])
+    parity.check("db at z = ±40 (Keras)", "grad", grads["db"], kgrads["db"])
+    parity.check("dw at z = ±40 (tape)", "grad", grads["dw"], tgrads["dw"])
+
+
+# ---------------------------------------------------------------- plain tests: course values and errors
+
+
+def test_course_values_of_propagate_optimize_predict():
+    w, b, X, Y = _course_case(np.dtype("float64"))
+    grads, cost = nlr.propagate(w, 2.0, X, np.array([[1, 0, 1]]))
+    np.testing.assert_allclose(grads["dw"], [[0.99845601], [2.39507239]], rtol=1e-8)
+    assert grads["db"] == pytest.approx(0.00145557813678, rel=1e-10)
+    assert cost == pytest.approx(5.801545319394553, rel=1e-14)
+    params, grads, costs = nlr.optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009)
+    np.testing.assert_allclose(params["w"], [[0.19033591], [0.12259159]], rtol=1e-7)
+    assert params["b"] == pytest.approx(1.92535983008, rel=1e-10)
+    np.testing.assert_allclose(grads["dw"], [[0.67752042], [1.41625495]], rtol=1e-7)
+    assert grads["db"] == pytest.approx(0.219194504541, rel=1e-10)
+    assert len(costs) == 1 and costs[0] == pytest.approx(5.801545319394553, rel=1e-14)
+    Y_pred = nlr.predict(np.array([[0.1124579], [0.23106775]]), -0.3, np.array([[1.0, -1.1, -3.2], [1.2, 2.0, 0.1]]))
+    assert Y_pred.dtype == np.float64 and Y_pred.shape == (1, 3)
+    np.testing.assert_array_equal(Y_pred, [[1.0, 1.0, 0.0]])
+    np.testing.assert_allclose(nlr.sigmoid(np.array([0, 2])), [0.5, 0.88079708], rtol=1e-8)
+
+
+def test_initialize_with_zeros_types():
+    w, b = nlr.initialize_with_zeros(2)
+    assert w.shape == (2, 1) and w.dtype == np.float64 and not w.any()
+    assert type(b) is float and b == 0.0
+
+
+def test_optimize_does_not_modify_w_and_records_every_100():
+    w, b, X, Y = _random_case(np.dtype("float64"))
+    w_before = w.copy()
+    _, _, costs = nlr.optimize(w, b, X, Y, num_iterations=250, learning_rate=0.1)
+    np.testing.assert_array_equal(w, w_before)
+    assert len(costs) == 3  # iterations 0, 100, 200
+
+
+def test_model_returns_the_course_keys_and_float32_stays_float32():
+    train_X, train_Y, test_X, test_Y = _breast_cancer(np.dtype("float32"))
+    d = nlr.model(train_X, train_Y, test_X, test_Y, num_iterations=101, learning_rate=0.05)
+    assert set(d) == {"costs", "Y_prediction_test", "Y_prediction_train", "w", "b", "learning_rate", "num_iterations"}
+    assert len(d["costs"]) == 2 and d["w"].dtype == np.float32 and d["Y_prediction_test"].shape == (1, 114)
+
+
+def test_keras_model_returns_the_course_dict_and_numbers():
+    train_X, train_Y, test_X, test_Y = _breast_cancer(np.dtype("float64"))
+    with keras_precision("float64"):
+        k = klr.keras_model(train_X, train_Y, test_X, test_Y, num_iterations=101, learning_rate=0.05)
+    d = nlr.model(train_X, train_Y, test_X, test_Y, num_iterations=101, learning_rate=0.05)
+    assert set(k) == set(d)
+    assert k["w"].shape == (30, 1) and k["Y_prediction_test"].shape == (1, 114) and len(k["costs"]) == 2
+    np.testing.assert_allclose(k["w"], d["w"], rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(k["costs"], d["costs"], rtol=1e-12)
+
+
+def test_naive_course_cost_is_inf_at_saturation_but_logistic_cost_is_not():
+    w, X, Y = np.array([[1.0]]), np.array([[40.0]]), np.array([[0.0]])
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        grads, cost = nlr.propagate(w, 0.0, X, Y)
+    assert cost == np.inf and np.isfinite(grads["dw"]).all()
+    assert nlr.logistic_cost(w.T @ X, Y) == pytest.approx(40.0, rel=1e-15)
+
+
+def test_keras_clipped_path_differs_from_the_logits_path():
+    # The trap is real: the same probability as a plain tensor (no attached logits) is clipped to 1 - 1e-7,
+    # which float32 rounds to 1 - 1.19e-7, so the loss is -log(1.19e-7) = 15.94 instead of 40.
+    A = tf.constant([[1.0 / (1.0 + np.exp(-40.0))]], tf.float32)  # rounds to 1.0
+    clipped = float(keras.losses.BinaryCrossentropy()(tf.constant([[0.0]]), A))
+    assert clipped == pytest.approx(-np.log(1 - np.float32(1 - 1e-7)), rel=1e-6)
+    lr = klr.KerasLogisticRegression(np.array([[1.0]]), 0.0, 0.1)
+    _, logits_path = lr.propagate(np.array([[40.0]]), np.array([[0.0]]))
+    assert float(logits_path) == pytest.approx(40.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("fn", [nlr.propagate, nlr.optimize])
+def test_X_given_as_m_by_n_x_is_rejected(fn):
+    w, b, X, Y = _random_case(np.dtype("float64"))
+    with pytest.raises(ValueError, match=r"looks like \(m, n_x\).*pass X.T"):
+        fn(w, b, X.T, Y)
+
+
+def test_model_rejects_examples_as_rows():
+    train_X, train_Y, test_X, test_Y = _breast_cancer(np.dtype("float64"))
+    with pytest.raises(ValueError, match=r"X_train has shape \(455, 30\), which looks like \(m, n_x\)"):
+        nlr.model(train_X.T, train_Y, test_X.T, test_Y, num_iterations=1)
+    with pytest.raises(ValueError, match=r"X_test has shape \(114, 30\), which looks like \(m, n_x\)"):
+        nlr.model(train_X, train_Y, test_X.T, test_Y, num_iterations=1)
+
+
+def test_bad_labels_and_shapes_are_rejected():
+    w, b, X, Y = _random_case(np.dtype("float64"))
+    with pytest.raises(ValueError, match="binary labels"):
+        nlr.propagate(w, b, X, Y * 2)
+    with pytest.raises(ValueError, match=r"m = 24 columns.*transposed"):
+        nlr.propagate(w, b, X, Y.T)
+    with pytest.raises(ValueError, match="1-D"):
+        nlr.propagate(w, b, X, Y.ravel())
+    with pytest.raises(ValueError, match=r"w must be a column of shape \(n_x, 1\)"):
+        nlr.predict(w.T, b, X)
+    with pytest.raises(ValueError, match="b must be a scalar"):
+        nlr.propagate(w, np.zeros((1, 1)), X, Y)
+    with pytest.raises(ValueError, match="dim .* positive integer"):
+        nlr.initialize_with_zeros(0)
+    with pytest.raises(ValueError, match="num_iterations must be a positive integer"):
+        nlr.optimize(w, b, X, Y, num_iterations=0)
+
+
+def test_tf_side_rejects_bad_shapes():
+    w, b, X, Y = _random_case(np.dtype("float64"))
+    tw, tb = klr.to_variables(w, b, dtype="float64")
+    with pytest.raises(ValueError, match=r"looks like \(m, n_x\): pass X.T"):
+        klr.propagate(tw, tb, X.T, Y)
+    with pytest.raises(ValueError, match=r"Y must have shape \(1, m\)"):
+        klr.propagate(tw, tb, X, Y.T)
+    with pytest.raises(ValueError, match=r"w must be a column"):
+        klr.KerasLogisticRegression(w.T, b, 0.1)
+    with pytest.raises(ValueError, match="n_x = 4"):
+        klr.KerasLogisticRegression(w, b, 0.1).predict(X.T)
+
+
+def test_sigmoid_is_stable():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = nlr.sigmoid(np.array([-1e3, 0.0, 1e3]))
+    np.testing.assert_array_equal(s, [0.0, 0.5, 1.0])
