@@ -15,7 +15,6 @@ import warnings
 import numpy as np
 import pytest
 import tensorflow as tf
-from threadpoolctl import threadpool_limits
 
 import numpy_impl.deep_network as nd
 from keras_impl import convert
@@ -48,15 +47,6 @@ def _keras_model(parameters):
     model = kd.build_model(LAYER_DIMS)
     convert.set_dense_weights(model, parameters)
     return model
-
-
-def numpy_blas():
-    """One OpenBLAS thread for NumPy's matmuls while TensorFlow's thread pools are alive.
-
-    Measured on 2 cores: once TF has run, 500 NumPy steps of this network take 2.8-3.7 s with OpenBLAS's
-    default threads (they compete with TF's pools) and 0.4 s with one thread. Results are unchanged.
-    """
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 @concept("A9")
@@ -133,8 +123,7 @@ def test_training_on_digits(parity):
     (X, Y), (test_X, test_Y) = _data(parity.dtype)
     parameters = _initial_parameters(parity.dtype)
     start = time.perf_counter()
-    with numpy_blas():
-        trained, costs = nd.gradient_descent(X, Y, parameters, LEARNING_RATE, NUM_ITERATIONS, record_every=1)
+    trained, costs = nd.gradient_descent(X, Y, parameters, LEARNING_RATE, NUM_ITERATIONS, record_every=1)
     t_numpy = time.perf_counter() - start
     start = time.perf_counter()
     variables = kd.variables_from_parameters(parameters)

@@ -22,7 +22,6 @@ from keras_impl.deep_network import keras_forward, keras_loss
 from numpy_impl.datasets import load_digits_data
 from numpy_impl.hyperparameters import INITIALIZATIONS, HyperParameters
 from parity_tests.harness import concept
-from parity_tests.test_deep_network import numpy_blas
 
 RECORD = HyperParameters(layer_dims=(64, 16, 8, 1), activations=("tanh", "relu", "sigmoid"), learning_rate=0.1,
                          num_iterations=150, initialization="he", seed=2)
@@ -78,8 +77,7 @@ def test_record_builds_the_same_network(parity):
 def test_record_trains_the_same_on_both_sides(parity):
     X, Y, test_X, test_Y = _data(parity.dtype)
     parameters = _initial_parameters(RECORD, parity.dtype)
-    with numpy_blas():
-        trained, costs = nd.L_layer_model_from_record(X, Y, RECORD, parameters=parameters, record_every=1)
+    trained, costs = nd.L_layer_model_from_record(X, Y, RECORD, parameters=parameters, record_every=1)
     model, keras_costs = khp.train_from_record(X, Y, RECORD, parameters=parameters)
     n = RECORD.num_iterations
     parity.check(f"cost curve ({n} steps)", "trajectory", np.array(costs), keras_costs)
