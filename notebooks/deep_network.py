@@ -41,6 +41,7 @@ from keras_impl import deep_network as kd
 from keras_impl import hyperparameters as khp
 from numpy_impl.datasets import load_digits_data
 from numpy_impl.hyperparameters import HyperParameters
+from numpy_impl.plotting import plot_cost_curves
 
 FAST = os.environ.get("DL_FAST") == "1"
 NUM_ITERATIONS = 300 if FAST else 3000  # 3000 is the course's L_layer_model length
@@ -58,17 +59,6 @@ def max_diff(a, b):
     """The largest absolute difference between two arrays (tensors are converted)."""
     return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))))
 
-
-def plot_cost_curves(curves, ax=None, title="cost"):
-    """Cost curves {label: costs} on one axes; identical curves lie on top of each other."""
-    ax = ax or plt.gca()
-    for i, (label, costs) in enumerate(curves.items()):
-        ax.plot(np.asarray(costs), ["-", "--", ":"][i % 3], linewidth=2, label=label)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("cost J")
-    ax.set_title(title)
-    ax.legend()
-    return ax
 
 
 def show_digits(X, Y, predictions, ax=None, n=12):

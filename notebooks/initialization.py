@@ -46,6 +46,7 @@ import numpy_impl.initialization as npi
 from keras_impl import convert
 from keras_impl import initialization as kin
 from numpy_impl.datasets import load_circles_dataset
+from numpy_impl.plotting import plot_cost_curves, plot_decision_boundary
 
 FAST = os.environ.get("DL_FAST") == "1"
 NUM_ITERATIONS = 3000 if FAST else 15000  # 15000 is the course's length
@@ -64,30 +65,6 @@ def max_rel_diff(a, b):
     return float(np.max(np.where(scale == 0, 0.0, np.abs(a - b) / np.where(scale == 0, 1.0, scale))))
 
 
-def plot_decision_boundary(predict, X, Y, ax=None, title="decision boundary"):
-    """Colour the plane by `predict(points (2, k)) -> (1, k)` (meshgrid + contourf), then scatter X (2, m) by Y."""
-    ax = ax or plt.gca()
-    x0, x1 = np.meshgrid(np.linspace(X[0].min() - 0.3, X[0].max() + 0.3, 200),
-                         np.linspace(X[1].min() - 0.3, X[1].max() + 0.3, 200))
-    grid = np.stack([x0.ravel(), x1.ravel()])
-    ax.contourf(x0, x1, np.asarray(predict(grid), dtype=float).reshape(x0.shape), alpha=0.3, cmap="coolwarm")
-    ax.scatter(X[0], X[1], c=Y.ravel(), cmap="coolwarm", s=10, edgecolors="k", linewidths=0.3)
-    ax.set_title(title)
-    ax.set_aspect("equal")
-    return ax
-
-
-def plot_cost_curves(curves, ax=None, title="cost J"):
-    """Cost curves {label: costs recorded every COST_EVERY steps} on one axes (log scale); identical curves overlap."""
-    ax = ax or plt.gca()
-    for i, (label, costs) in enumerate(curves.items()):
-        costs = np.asarray(costs)
-        ax.semilogy(COST_EVERY * np.arange(len(costs)), costs, ["-", "--", ":"][i % 3], linewidth=2, label=label)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("cost J (from the logits)")
-    ax.set_title(title)
-    ax.legend()
-    return ax
 
 
 def plot_per_layer(values, ax=None, title="", ylabel=""):
@@ -159,7 +136,8 @@ for name, start in starts.items():
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(15, 4))
 for ax, (name, run) in zip(axes, runs.items(), strict=True):
-    plot_cost_curves(run["costs"], ax=ax, title=f"{name}: NumPy, tape and Keras")
+    plot_cost_curves(run["costs"], ax=ax, title=f"{name}: NumPy, tape and Keras", every=COST_EVERY, logy=True,
+                     ylabel="cost J (from the logits)")
 plt.tight_layout()
 plt.show()
 

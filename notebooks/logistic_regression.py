@@ -32,6 +32,7 @@ import numpy_impl.logistic_regression as nlr
 from keras_impl import linear_regression as klin
 from keras_impl import logistic_regression as klr
 from numpy_impl.datasets import load_breast_cancer_data, load_moons_dataset
+from numpy_impl.plotting import plot_cost_curves, plot_decision_boundary
 
 FAST = os.environ.get("DL_FAST") == "1"
 ITERATIONS = 300 if FAST else 2000
@@ -47,30 +48,6 @@ def max_diff(a, b):
     return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))))
 
 
-def plot_cost_curves(curves, ax=None, title="cost"):
-    """Cost curves {label: costs} on one axes; identical curves lie on top of each other."""
-    ax = ax or plt.gca()
-    for i, (label, costs) in enumerate(curves.items()):
-        ax.plot(np.asarray(costs), ["-", "--", ":"][i % 3], linewidth=2, label=label)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("cost J")
-    ax.set_title(title)
-    ax.legend()
-    return ax
-
-
-def plot_decision_boundary(predict, X, Y, ax=None, title="decision boundary"):
-    """Color the plane by `predict(points (2, k)) -> (1, k)` (meshgrid + contourf) and scatter X (2, m) by Y."""
-    ax = ax or plt.gca()
-    x0, x1 = np.meshgrid(np.linspace(X[0].min() - 0.5, X[0].max() + 0.5, 200),
-                         np.linspace(X[1].min() - 0.5, X[1].max() + 0.5, 200))
-    grid = np.stack([x0.ravel(), x1.ravel()])
-    ax.contourf(x0, x1, np.asarray(predict(grid)).reshape(x0.shape), alpha=0.3, cmap="coolwarm")
-    ax.scatter(X[0], X[1], c=Y.ravel(), cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.set_title(title)
-    return ax
 
 
 # %% [markdown]

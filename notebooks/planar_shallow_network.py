@@ -39,6 +39,7 @@ import numpy_impl.shallow_network as sn
 from keras_impl import convert
 from keras_impl import shallow_network as ks
 from numpy_impl.datasets import load_planar_dataset
+from numpy_impl.plotting import plot_cost_curves, plot_data, plot_decision_boundary
 
 FAST = os.environ.get("DL_FAST") == "1"
 ITERATIONS = 1000 if FAST else 10000
@@ -57,36 +58,7 @@ def max_rel_diff(a, b):
     return float(np.max(np.where(scale == 0, 0.0, np.abs(a - b) / np.where(scale == 0, 1.0, scale))))
 
 
-def plot_data(X, Y, ax=None, title="the planar flower (m = 400)"):
-    """Scatter X (2, m) coloured by the labels Y (1, m)."""
-    ax = ax or plt.gca()
-    ax.scatter(X[0], X[1], c=Y.ravel(), cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.set_title(title)
-    return ax
 
-
-def plot_decision_boundary(predict, X, Y, ax=None, title="decision boundary"):
-    """Colour the plane by `predict(points (2, k)) -> (1, k)` (meshgrid + contourf), then scatter X by Y."""
-    ax = ax or plt.gca()
-    x0, x1 = np.meshgrid(np.linspace(X[0].min() - 1, X[0].max() + 1, 200),
-                         np.linspace(X[1].min() - 1, X[1].max() + 1, 200))
-    grid = np.stack([x0.ravel(), x1.ravel()])
-    ax.contourf(x0, x1, np.asarray(predict(grid), dtype=float).reshape(x0.shape), alpha=0.3, cmap="coolwarm")
-    return plot_data(X, Y, ax=ax, title=title)
-
-
-def plot_cost_curves(curves, ax=None, title="cost J per iteration"):
-    """Cost curves {label: costs} on one axes; identical curves lie on top of each other."""
-    ax = ax or plt.gca()
-    for i, (label, costs) in enumerate(curves.items()):
-        ax.plot(np.asarray(costs), ["-", "--", ":"][i % 3], linewidth=2, label=label)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("cost J")
-    ax.set_title(title)
-    ax.legend()
-    return ax
 
 
 def keras_predict(model):
@@ -104,7 +76,7 @@ def keras_predict(model):
 X, Y = load_planar_dataset()
 n_x, n_h, n_y = sn.layer_sizes(X, Y)
 print(f"X {X.shape}, Y {Y.shape}, layer sizes (n_x, n_h, n_y) = {(n_x, n_h, n_y)}")
-plot_data(X, Y)
+plot_data(X, Y, title="the planar flower (m = 400)")
 plt.show()
 
 # %% [markdown]

@@ -19,14 +19,15 @@ import tensorflow as tf
 import numpy_impl.deep_network as nd
 from keras_impl import convert
 from keras_impl import deep_network as kd
+from keras_impl._precision import keras_precision
 from numpy_impl.activations import sigmoid
 from numpy_impl.datasets import load_digits_data
-from parity_tests.harness import concept
+from parity_tests.harness import Parity, concept
 
 LAYER_DIMS = (64, 20, 7, 5, 1)
 DIGIT = 8
 LEARNING_RATE = 0.1
-NUM_ITERATIONS = 300  # the longest run that fits the report's budget (the course's 3000 steps at 0.0075 do not)
+NUM_ITERATIONS = 300  # the longest run that fits the report's budget; the course-length run is test_course_length_run
 
 
 @functools.lru_cache(maxsize=1)
@@ -120,20 +121,39 @@ def test_one_update(parity):
 
 @concept("A9")
 def test_training_on_digits(parity):
+    _train_three_ways_and_compare(parity, LEARNING_RATE, NUM_ITERATIONS)
+
+
+@pytest.mark.slow
+def test_course_length_run():
+    """The course's L_layer_model run (3000 steps at α = 0.0075), float64, at the table's tolerances.
+
+    Not in the report (it alone would take ~8 s of the report's minute). float64 only: in float32 the
+    rounding of 3000 steps accumulates past the table's trajectory tolerance (measured up to 2e-4
+    absolute on W1 at α = 0.1), and the 300-step report rows already cover float32.
+    """
+    with keras_precision("float64"):
+        parity = Parity("A9", "float64", case="test_course_length_run")
+        _train_three_ways_and_compare(parity, 0.0075, 3000)
+    assert all(row.passed for row in parity.rows) and len(parity.rows) == 18
+
+
+def _train_three_ways_and_compare(parity, learning_rate, num_iterations):
+    """NumPy gradient descent vs the tape loop vs the compiled Keras loop, from the same start."""
     (X, Y), (test_X, test_Y) = _data(parity.dtype)
     parameters = _initial_parameters(parity.dtype)
     start = time.perf_counter()
-    trained, costs = nd.gradient_descent(X, Y, parameters, LEARNING_RATE, NUM_ITERATIONS, record_every=1)
+    trained, costs = nd.gradient_descent(X, Y, parameters, learning_rate, num_iterations, record_every=1)
     t_numpy = time.perf_counter() - start
     start = time.perf_counter()
     variables = kd.variables_from_parameters(parameters)
-    tape_costs = kd.L_layer_model(X, Y, variables, LEARNING_RATE, NUM_ITERATIONS)
+    tape_costs = kd.L_layer_model(X, Y, variables, learning_rate, num_iterations)
     t_tape = time.perf_counter() - start
     start = time.perf_counter()
     model = _keras_model(parameters)
-    keras_costs = kd.make_train_function(model, kd.keras_loss(), kd.keras_sgd(LEARNING_RATE))(X, Y, NUM_ITERATIONS)
+    keras_costs = kd.make_train_function(model, kd.keras_loss(), kd.keras_sgd(learning_rate))(X, Y, num_iterations)
     t_keras = time.perf_counter() - start
-    n = NUM_ITERATIONS
+    n = num_iterations
     parity.check(f"cost curve ({n} steps, tape)", "trajectory", np.array(costs), tape_costs)
     parity.check(f"cost curve ({n} steps, Keras)", "trajectory", np.array(costs), keras_costs)
     tape, keras_params = kd.parameters_from_variables(variables), convert.dense_weights_to_parameters(model)
@@ -145,7 +165,7 @@ def test_training_on_digits(parity):
         return f"{100 * np.mean(np.asarray(predictions) == labels):.1f}%"
 
     parity.note(
-        f"digits 'is it an {DIGIT}?' {list(LAYER_DIMS)}, α={LEARNING_RATE}, {n} full-batch steps "
+        f"digits 'is it an {DIGIT}?' {list(LAYER_DIMS)}, α={learning_rate}, {n} full-batch steps "
         f"(m={X.shape[1]}, {100 * np.mean(test_Y == 0):.0f}% of the test set are not {DIGIT}s): "
         f"train/test accuracy NumPy {accuracy(nd.predict(X, Y, trained), Y)}/"
         f"{accuracy(nd.predict(test_X, test_Y, trained), test_Y)}, tape {accuracy(kd.predict(X, variables), Y)}/"
