@@ -120,6 +120,8 @@ class Parity:
         table_tol = self.tolerance(kind)
         if tol is not None and not why:
             raise ValueError(f"{quantity}: a tolerance other than the table's needs a reason (why=...)")
+        # A row whose values all lie under the table's absolute floor could never fail (any answer of that
+        # size passes): it fails instead, unless the caller states a tolerance fitting the scale, with why=.
         tol = tol or table_tol
         a, b = _to_numpy(numpy_value), _to_numpy(tf_value)
         problem = ""
@@ -150,6 +152,12 @@ class Parity:
             else:
                 finite = np.isfinite(a64)
                 passed = bool(np.all(diff[finite] <= tol.atol + tol.rtol * np.abs(b64[finite])))
+                scale = max(float(np.abs(a64[finite]).max(initial=0.0)), float(np.abs(b64[finite]).max(initial=0.0)))
+                if not why and 0.0 < scale <= tol.atol:
+                    # Every value lies under the absolute floor: any answer of that size would pass.
+                    problem = (f"all values are below atol = {tol.atol:g} (largest {scale:.3g}): this comparison "
+                               "could not fail; give it a tolerance fitting their scale (tol=..., why=...)")
+                    passed = False
                 if np.any(~finite):
                     max_abs = float(diff[finite].max()) if finite.any() else 0.0
                     max_rel = float(rel[finite].max()) if finite.any() else 0.0

@@ -102,7 +102,13 @@ def _groups(rows: list[Row]) -> dict[str, list[Row]]:
 
 
 def _footnotes(group: list[Row]) -> list[str]:
-    return [f"{r.quantity} [{r.dtype}]: {r.why}" for r in group if r.why]
+    """One footnote per distinct reason, naming the rows (the `*` ones) it covers."""
+    by_why: dict[str, list[str]] = {}
+    for r in group:
+        if r.why and r.quantity not in by_why.setdefault(r.why, []):
+            by_why[r.why].append(r.quantity)
+    return [f"{names[0] if len(names) == 1 else f'{names[0]} and {len(names) - 1} more'}: {why}"
+            for why, names in by_why.items()]
 
 
 def print_plain(rows: list[Row], notes: dict[str, list[str]], out=None) -> None:

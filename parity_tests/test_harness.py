@@ -100,3 +100,16 @@ def test_keras_precision_is_restored_even_after_an_error():
     with pytest.raises(ValueError, match="float32' or 'float64"):
         with keras_precision("float16"):
             pass
+
+
+def test_a_row_whose_values_all_sit_under_atol_fails_unless_a_reason_is_given():
+    # float32 atol is 1e-6: a gradient of size 1e-9 would pass whatever the TF side returned.
+    p = Parity("A7", "float32", strict=False)
+    row = p.check("db1", "grad", np.array([1e-9, -2e-9], np.float32), np.array([5e-7, 0], np.float32))
+    assert not row.passed
+    with pytest.raises(AssertionError, match="could not fail"):
+        Parity("A7", "float32").check("db1", "grad", np.array([1e-9], np.float32), np.array([1e-9], np.float32))
+    stated = p.check("db1", "grad", np.array([1e-9], np.float32), np.array([1.1e-9], np.float32),
+                     tol=Tol(1e-5, 1e-6), why="a sum that cancels to 0: only its absolute rounding means anything")
+    assert stated.passed
+    assert p.check("exact zeros", "grad", np.zeros(2, np.float32), np.zeros(2, np.float32)).passed

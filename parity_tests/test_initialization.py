@@ -147,6 +147,17 @@ def _tape_step(X, Y, parameters):
     return {k: v.numpy() for k, v in variables.items()}
 
 
+ZEROS_B3_WHY = ("zeros start: db3 = mean(AL - Y) = 0.5 - mean(Y) is exactly 0 on the balanced circles; each side "
+                "returns the rounding of a 300-term sum of ±0.5, which only the table's absolute floor can judge")
+
+
+def _noise_tol(parity, kind, initialization, key):
+    """The zeros start's last bias (everything else stays exactly 0): the table's tolerance, with its reason."""
+    if initialization == "zeros" and key == "b3":
+        return {"tol": parity.tolerance(kind), "why": ZEROS_B3_WHY}
+    return {}
+
+
 @concept("B8")
 def test_course_model_cost_gradients_and_one_step(parity):
     X, Y, _, _ = _circles(parity.dtype)
@@ -160,11 +171,13 @@ def test_course_model_cost_gradients_and_one_step(parity):
         parity.check(f"cost from logits ({initialization})", "cost", dn.compute_cost_from_logits(caches[-1][1], Y),
                      tf_cost)
         for key in KEYS:
-            parity.check(f"d{key} ({initialization})", "grad", grads[f"d{key}"], tf_grads[f"d{key}"])
+            parity.check(f"d{key} ({initialization})", "grad", grads[f"d{key}"], tf_grads[f"d{key}"],
+                         **_noise_tol(parity, "grad", initialization, key))
         stepped = dn.update_parameters(parameters, grads, 0.01)
         tf_stepped = _tape_step(X, Y, parameters)
         for key in KEYS:
-            parity.check(f"{key} after 1 step ({initialization})", "step", stepped[key], tf_stepped[key])
+            parity.check(f"{key} after 1 step ({initialization})", "step", stepped[key], tf_stepped[key],
+                         **_noise_tol(parity, "step", initialization, key))
 
 
 @concept("B8")
@@ -228,7 +241,8 @@ def test_course_model_trajectory_random_and_zeros(parity):
         parity.check(f"cost curve ({steps} steps, every 10) ({initialization})", "trajectory", np.array(costs),
                      tf_costs)
         for key in KEYS:
-            parity.check(f"{key} after {steps} steps ({initialization})", "trajectory", final[key], tf_final[key])
+            parity.check(f"{key} after {steps} steps ({initialization})", "trajectory", final[key], tf_final[key],
+                         **_noise_tol(parity, "trajectory", initialization, key))
     parity.note("random ×10 is compared over 50 steps only: the run is chaotic (a 1-ulp change of W1 grows to "
                 "~1e-3 by step 400 in float64, see test_random_start_is_chaotic)")
 
