@@ -69,7 +69,8 @@ def bias_to_b(bias) -> tf.Tensor:
     return bias[:, None]
 
 
-def _layer_count(parameters: Mapping) -> int:
+def number_of_layers(parameters: Mapping) -> int:
+    """L for course parameters `{"W1", "b1", ..., "WL", "bL"}`; a clear KeyError naming what is missing."""
     if not isinstance(parameters, Mapping):
         raise TypeError(f"parameters must be a dict {{'W1', 'b1', ...}}, got {type(parameters).__name__}")
     L = sum(1 for k in parameters if k.startswith("W") and k[1:].isdigit())
@@ -90,7 +91,7 @@ def set_dense_weights(model_or_layers, parameters: Mapping) -> None:
 
     `kernel = W.T`, `bias = b[:, 0]`. The layers must already be built; shapes are checked layer by layer.
     """
-    L = _layer_count(parameters)
+    L = number_of_layers(parameters)
     dense = _dense_layers(model_or_layers)
     if len(dense) != L:
         raise ValueError(f"parameters describe {L} layers but the model has {len(dense)} Dense layers")

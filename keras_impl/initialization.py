@@ -27,23 +27,14 @@ from keras_impl import convert
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape
 
 
-def number_of_layers(parameters: Mapping) -> int:
-    """L for {"W1", "b1", ..., "WL", "bL"}; a clear KeyError if a W or b is missing."""
-    L = sum(1 for k in parameters if k.startswith("W") and k[1:].isdigit())
-    missing = [f"{p}{l}" for l in range(1, L + 1) for p in "Wb" if f"{p}{l}" not in parameters]
-    if L == 0 or missing:
-        raise KeyError(f"parameters must hold W1, b1, ..., WL, bL; missing {missing or ['W1', 'b1']}, "
-                       f"has {sorted(parameters)}")
-    return L
-
-
 def _keys(L: int) -> list[str]:
     return [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
 
 
 def initialize_variables(parameters: Mapping) -> dict[str, tf.Variable]:
     """{"W1", "b1", ...} (arrays, course layout) -> the same values as `tf.Variable`s, dtype kept."""
-    return {k: tf.Variable(tf.convert_to_tensor(parameters[k]), name=k) for k in _keys(number_of_layers(parameters))}
+    keys = _keys(convert.number_of_layers(parameters))
+    return {k: tf.Variable(tf.convert_to_tensor(parameters[k]), name=k) for k in keys}
 
 
 def forward_logits(X, parameters: Mapping) -> tf.Tensor:
@@ -51,7 +42,7 @@ def forward_logits(X, parameters: Mapping) -> tf.Tensor:
 
     X (n_x, m), parameters (tensors or variables, course layout) -> ZL (1, m).
     """
-    L = number_of_layers(parameters)
+    L = convert.number_of_layers(parameters)
     A = tf.convert_to_tensor(X, dtype=parameters["W1"].dtype)
     for l in range(1, L):
         A = tf.nn.relu(tf.matmul(parameters[f"W{l}"], A) + parameters[f"b{l}"])
@@ -85,7 +76,7 @@ def cost_and_gradients(X, Y, parameters: Mapping) -> tuple[tf.Tensor, tf.Tensor,
     """By GradientTape: (J from the logits, the course's J, grads {"dW1", "db1", ...} in course layout)."""
     variables = parameters if all(isinstance(v, tf.Variable) for v in parameters.values()) \
         else initialize_variables(parameters)
-    keys = _keys(number_of_layers(variables))
+    keys = _keys(convert.number_of_layers(variables))
     with tf.GradientTape() as tape:
         ZL = forward_logits(X, variables)
         cost = compute_cost_from_logits(ZL, Y)
