@@ -3,10 +3,13 @@
 Part 1, tape: `tf.Variable`s W1, b1, W2, b2 in course layout (`X (n_x, m)`, `W1 (n_h, n_x)` ...), the
 forward pass and the notes' cost (13) in TF ops, gradients by `tf.GradientTape` (no hand-written backward
 equation), the gradient-descent update, and a compiled training loop (`tf.function` over
-`tf.range(num_iterations)`) that runs the whole course-length training in one call.
+`tf.range(num_iterations)`) that runs the whole course-length training in one call. The same functions
+also run on S parameter sets stacked on a leading axis (`W1 (S, n_h, n_x)` ...): `one_step_from_each_state`
+takes one step from each of them at once ("teacher forcing": one step from every iterate of a given run).
 Part 2, Keras: `Sequential([Dense(n_h, "tanh"), Dense(1, "sigmoid")])`, `BinaryCrossentropy`, `SGD`,
 trained full batch by a custom train step looped inside one `tf.function`, optionally XLA-compiled
-(`model.fit` costs ~27 ms per epoch: too slow for 10000 epochs); layouts go through `keras_impl.convert`.
+(`model.fit` costs ~27 ms per epoch: too slow for 10000 epochs), and the same teacher forcing one state
+after the other (`one_step_from_each_state_keras`); layouts go through `keras_impl.convert`.
 
 No random numbers are drawn here: the start point is the course's `np.random.seed(3)` draw, passed in as
 data, so both sides start from the same parameters.
@@ -23,6 +26,7 @@ import tensorflow as tf
 from keras_impl import convert
 
 PARAMETER_KEYS = ("W1", "b1", "W2", "b2")
+GRAD_KEYS = ("dW1", "db1", "dW2", "db2")
 
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape
 
@@ -54,12 +58,13 @@ def compute_cost(A2, Y) -> tf.Tensor:
 
     A2, Y (1, m). The formula as written (log(0) at an A2 rounded to 0 or 1, as in the course). Its tape
     gradient with respect to Z2 is (A2 - Y)/m up to rounding: the dZ2 = A2 - Y of the notes.
+    The sum runs over the last two axes, so A2 (S, 1, m) of S stacked parameter sets gives J (S,).
     """
     A2 = tf.convert_to_tensor(A2)
     Y = tf.cast(Y, A2.dtype)  # labels 0/1 are exact in every float dtype
-    m = tf.cast(tf.shape(Y)[1], A2.dtype)
+    m = tf.cast(tf.shape(Y)[-1], A2.dtype)
     logprobs = Y * tf.math.log(A2) + (1 - Y) * tf.math.log(1 - A2)
-    return -tf.reduce_sum(logprobs) / m
+    return -tf.reduce_sum(logprobs, axis=[-2, -1]) / m
 
 
 def backward_propagation(parameters: Mapping, X, Y) -> tuple[dict[str, tf.Tensor], tf.Tensor]:
@@ -67,6 +72,8 @@ def backward_propagation(parameters: Mapping, X, Y) -> tuple[dict[str, tf.Tensor
 
     The tape plays the role of the course's `cache`. X (n_x, m), Y (n_y, m) ->
     (grads {"dW1" (n_h, n_x), "db1" (n_h, 1), "dW2" (n_y, n_h), "db2" (n_y, 1)}, cost J).
+    With S parameter sets stacked on a leading axis the cost is J (S,) and the tape differentiates its
+    sum Σ_s J_s; J_s depends on set s only, so each set gets its own gradient dJ_s/dθ_s (S, ...).
     """
     with tf.GradientTape() as tape:
         A2, _ = forward_propagation(X, parameters)
@@ -99,8 +106,10 @@ def _gradient_descent_loop(X, Y, W1, b1, W2, b2, num_iterations, learning_rate):
     return costs.stack()
 
 
-# Traced once per dtype and shape; the variables are arguments, so new ones reuse the trace.
-_compiled_loop = tf.function(_gradient_descent_loop, reduce_retracing=True)
+# Traced once per dtype and shape; the variables are arguments, so new ones of a known shape reuse the
+# trace. No reduce_retracing: its shape-relaxed trace of a loop over variables fails at run time for a
+# third shape (TF 2.21: "Input to reshape is a tensor with 20 values, but the requested shape has 5").
+_compiled_loop = tf.function(_gradient_descent_loop)
 
 
 def train(X, Y, parameters: Mapping, num_iterations: int = 10000,
@@ -116,6 +125,59 @@ def train(X, Y, parameters: Mapping, num_iterations: int = 10000,
     costs = _compiled_loop(X, Y, *(variables[k] for k in PARAMETER_KEYS),
                            tf.constant(num_iterations, tf.int32), tf.constant(learning_rate, dtype=dtype))
     return {k: v.numpy() for k, v in variables.items()}, costs
+
+
+def _step_from_each_state(X, Y, W1, b1, W2, b2, learning_rate):
+    """One step on stacked variables (S, ...), in graph mode: -> (J (S,), grads (S, ...)); updates in place."""
+    parameters = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    grads, costs = backward_propagation(parameters, X, Y)
+    update_parameters(parameters, grads, learning_rate)
+    return costs, grads
+
+
+# One trace per shape, as _compiled_loop; no tensor-dependent control flow, so no AutoGraph (faster tracing).
+_compiled_step_from_each_state = tf.function(_step_from_each_state, autograph=False)
+
+
+def _stacked_states(states: Mapping) -> int:
+    """The number S of parameter sets stacked in `states` {"W1" (S, n_h, n_x), ...}, after checking shapes."""
+    shapes = {k: np.shape(states[k]) for k in PARAMETER_KEYS if k in states}
+    if len(shapes) < len(PARAMETER_KEYS):
+        raise KeyError(f"states is missing key(s) {[k for k in PARAMETER_KEYS if k not in states]}; "
+                       f"it has {sorted(states)}")
+    if any(len(shape) != 3 for shape in shapes.values()) or len({shape[0] for shape in shapes.values()}) != 1:
+        raise ValueError("states must stack S parameter sets on a leading axis: W1 (S, n_h, n_x), b1 (S, n_h, 1), "
+                         f"W2 (S, n_y, n_h), b2 (S, n_y, 1); got {shapes}")
+    return shapes["W1"][0]
+
+
+def one_step_from_each_state(X, Y, states: Mapping, learning_rate: float = 1.2,
+                             chunk_size: int = 2000) -> tuple[np.ndarray, dict, dict]:
+    """Teacher forcing on the tape: one gradient-descent step from each of S given parameter sets.
+
+    states {"W1" (S, n_h, n_x), "b1" (S, n_h, 1), "W2" (S, n_y, n_h), "b2" (S, n_y, 1)} (e.g. every iterate
+    of a recorded run), X (n_x, m), Y (n_y, m), in the states' dtype. All S sets go through the part-1
+    functions at once: `forward_propagation` (tf.matmul broadcasts W1 (S, n_h, n_x) against X, so
+    Z1 (S, n_h, m)), `compute_cost` (J (S,)), `backward_propagation` (the tape, one gradient per set) and
+    `update_parameters`, in one `tf.function` call per chunk of `chunk_size` sets (a hidden activation
+    of 2000 sets, 4 units, m = 400 is 26 MB in float64). ->
+    (costs J (S,), grads {"dW1" (S, n_h, n_x), ...}, next {"W1" (S, n_h, n_x), ...}), next = θ - α·dθ.
+    """
+    S = _stacked_states(states)
+    dtype = tf.convert_to_tensor(states["W1"]).dtype
+    X, Y = tf.convert_to_tensor(X, dtype=dtype), tf.cast(Y, dtype)
+    alpha = tf.constant(learning_rate, dtype=dtype)
+    costs, grads, after = [], {f"d{k}": [] for k in PARAMETER_KEYS}, {k: [] for k in PARAMETER_KEYS}
+    for start in range(0, S, chunk_size):
+        variables = initialize_variables({k: states[k][start:start + chunk_size] for k in PARAMETER_KEYS})
+        chunk_costs, chunk_grads = _compiled_step_from_each_state(
+            X, Y, *(variables[k] for k in PARAMETER_KEYS), alpha)
+        costs.append(chunk_costs.numpy())
+        for key in PARAMETER_KEYS:
+            grads[f"d{key}"].append(chunk_grads[f"d{key}"].numpy())
+            after[key].append(variables[key].numpy())
+    return (np.concatenate(costs), {k: np.concatenate(v) for k, v in grads.items()},
+            {k: np.concatenate(v) for k, v in after.items()})
 
 
 # ---------------------------------------------------------------- part 2: Keras blocks
@@ -151,12 +213,16 @@ def gradients(model: keras.Model, X, Y) -> tuple[dict[str, np.ndarray], tf.Tenso
 
     -> (grads in course layout via `convert.dense_grads_to_course`, the loss).
     """
-    loss_fn = binary_crossentropy()
     x, y = convert.inputs_to_keras(X), convert.labels_to_keras(Y)
-    with tf.GradientTape() as tape:
-        loss = loss_fn(tf.cast(y, x.dtype), model(x, training=True))
-    grads = tape.gradient(loss, model.trainable_variables)
+    loss, grads = _loss_and_gradients(model, binary_crossentropy(), x, tf.cast(y, x.dtype))
     return convert.dense_grads_to_course(grads, model), loss
+
+
+def _loss_and_gradients(model: keras.Model, loss_fn, x, y) -> tuple[tf.Tensor, list]:
+    """The loss of `model` on Keras-layout x (m, n_x), y (m, 1) and its tape gradients (trainable_variables order)."""
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True))
+    return loss, tape.gradient(loss, model.trainable_variables)
 
 
 def sgd(learning_rate: float = 1.2) -> keras.optimizers.SGD:
@@ -169,9 +235,7 @@ def train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, loss_f
 
     Returns the loss before the update. Runs eagerly or inside a tf.function.
     """
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=True))
-    grads = tape.gradient(loss, model.trainable_variables)
+    loss, grads = _loss_and_gradients(model, loss_fn, x, y)
     optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
     return loss
 
@@ -211,3 +275,50 @@ def train_keras(X, Y, parameters: Mapping, num_iterations: int = 10000, learning
     y = tf.cast(convert.labels_to_keras(Y), x.dtype)
     losses = loop(x, y, tf.constant(num_iterations, tf.int32))
     return model, losses
+
+
+def one_step_from_each_state_keras(X, Y, states: Mapping,
+                                   learning_rate: float = 1.2) -> tuple[np.ndarray, dict, dict]:
+    """Teacher forcing through Keras: one `SGD` step of the Sequential model from each of S parameter sets.
+
+    states {"W1" (S, n_h, n_x), ...} as in `one_step_from_each_state`; X (n_x, m), Y (1, m). A Keras layer
+    holds one set of weights, so the sets go one after the other, in a loop over `tf.range(S)` inside one
+    `tf.function`: copy set s into the model (`convert.set_dense_weights`), BinaryCrossentropy and its
+    tape gradients, `SGD.apply_gradients`, then read the gradients and the new weights back in course
+    layout (through `convert`). Computes in Keras's floatx. ->
+    (losses (S,), grads {"dW1" (S, n_h, n_x), ...}, next {"W1" (S, n_h, n_x), ...}).
+    """
+    S = _stacked_states(states)
+    _, n_h, n_x = np.shape(states["W1"])
+    model = build_model(n_x, n_h)
+    dense1, dense2 = model.layers
+    optimizer, loss_fn = sgd(learning_rate), binary_crossentropy()
+    optimizer.build(model.trainable_variables)
+    position = {id(v): i for i, v in enumerate(model.trainable_variables)}
+    dtype = keras.config.floatx()
+    x = convert.inputs_to_keras(tf.convert_to_tensor(X, dtype=dtype))
+    y = tf.cast(convert.labels_to_keras(Y), dtype)
+
+    # The body has no tensor-dependent control flow: kept out of AutoGraph, it traces ~3x faster.
+    @tf.autograph.experimental.do_not_convert
+    def one_step(state: dict) -> dict:
+        convert.set_dense_weights(model, state)
+        loss, grads = _loss_and_gradients(model, loss_fn, x, y)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        values = {"loss": loss}
+        for l, layer in ((1, dense1), (2, dense2)):
+            values[f"dW{l}"] = convert.kernel_to_W(grads[position[id(layer.kernel)]])
+            values[f"db{l}"] = convert.bias_to_b(grads[position[id(layer.bias)]])
+            values[f"W{l}"], values[f"b{l}"] = convert.kernel_to_W(layer.kernel), convert.bias_to_b(layer.bias)
+        return values
+
+    @tf.function
+    def loop(W1, b1, W2, b2):
+        outputs = {key: tf.TensorArray(dtype, size=S) for key in ("loss", *GRAD_KEYS, *PARAMETER_KEYS)}
+        for s in tf.range(S):
+            values = one_step({"W1": W1[s], "b1": b1[s], "W2": W2[s], "b2": b2[s]})
+            outputs = {key: array.write(s, values[key]) for key, array in outputs.items()}
+        return {key: array.stack() for key, array in outputs.items()}
+
+    out = {k: v.numpy() for k, v in loop(*(tf.convert_to_tensor(states[k]) for k in PARAMETER_KEYS)).items()}
+    return out["loss"], {k: out[k] for k in GRAD_KEYS}, {k: out[k] for k in PARAMETER_KEYS}

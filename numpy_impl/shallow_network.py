@@ -187,7 +187,7 @@ def _update(parameters: Mapping, grads: Mapping, learning_rate: float) -> dict[s
 
 
 def train(X, Y, parameters: Mapping, num_iterations: int = 10000, learning_rate: float = 1.2,
-          print_cost: bool = False) -> tuple[dict[str, np.ndarray], np.ndarray]:
+          print_cost: bool = False, record: bool = False) -> tuple:
     """Gradient descent from given `parameters`: forward, cost (13), backward, update, `num_iterations` times.
 
     The loop of `nn_model`, with the start point and α as arguments. The inputs are validated once, then
@@ -195,6 +195,11 @@ def train(X, Y, parameters: Mapping, num_iterations: int = 10000, learning_rate:
     `backward_propagation` and `update_parameters` (without re-checking them). Returns the final
     parameters and the cost of every iteration, `costs (num_iterations,)` in X's dtype (costs[i] is J
     before update i).
+
+    With `record=True` it returns a third value, the whole path (N = num_iterations):
+    `history {"W1" (N+1, n_h, n_x), "b1", "W2", "b2", "dW1" (N, n_h, n_x), "db1", "dW2", "db2"}`, where
+    history["W1"][i] is W1 before update i (index 0: the start, index N: the result) and
+    history["dW1"][i] the gradient update i used: W1[i+1] = W1[i] - α·dW1[i].
     """
     X, Y = _check_X_Y(X, Y)
     n_x, _, n_y = _check_parameters(parameters)
@@ -208,14 +213,24 @@ def train(X, Y, parameters: Mapping, num_iterations: int = 10000, learning_rate:
         raise ValueError(f"num_iterations must be a non-negative integer, got {num_iterations!r}")
     parameters = {k: parameters[k] for k in PARAMETER_KEYS}
     costs = np.empty(num_iterations, dtype=X.dtype)
+    if record:
+        history = {k: np.empty((num_iterations + 1, *np.shape(parameters[k])), X.dtype) for k in PARAMETER_KEYS}
+        history |= {f"d{k}": np.empty((num_iterations, *np.shape(parameters[k])), X.dtype) for k in PARAMETER_KEYS}
     for i in range(num_iterations):
         A2, cache = _forward(X, parameters)
         costs[i] = _cost(A2, Y)
         grads = _backward(parameters, cache, X, Y)
+        if record:
+            for key in PARAMETER_KEYS:
+                history[key][i], history[f"d{key}"][i] = parameters[key], grads[f"d{key}"]
         parameters = _update(parameters, grads, learning_rate)
         if print_cost and i % 1000 == 0:
             print(f"Cost after iteration {i}: {costs[i]:f}")
-    return parameters, costs
+    if not record:
+        return parameters, costs
+    for key in PARAMETER_KEYS:
+        history[key][num_iterations] = parameters[key]
+    return parameters, costs, history
 
 
 def nn_model(X, Y, n_h: int, num_iterations: int = 10000, print_cost: bool = False) -> dict[str, np.ndarray]:

@@ -4,8 +4,22 @@ Single passes (forward, cost, gradients, one update) agree to rounding. The cour
 steps, α = 1.2, from the seed-3 start) agrees to rounding for the first ~6500 steps; then α = 1.2 is
 beyond the stable step size for a while (the cost rises 0.2176 -> 0.2211 around steps 6550-6750) and
 that spike amplifies rounding differences by ~1e13. NumPy against itself, started one ulp away, shows
-the same divergence (`test_course_run_is_chaotic_after_the_spike`), so the full-length rows carry a
-tolerance measured from that, and a tight row checks the part before the spike.
+the same divergence (`test_course_run_is_chaotic_after_the_spike`).
+
+So the full run is checked by two kinds of rows:
+
+- Free-running (`test_course_length_training`): each side trains 10000 steps on its own, from the same
+  start. The rows before the spike are tight; the rows over the whole run ("cost curve (10000 steps)",
+  "W1 after 10000 steps") carry a loose tolerance measured from NumPy against itself (CURVE_TOL,
+  FINAL_TOL): they show that both sides end in the same region, not that every step is the same.
+- Teacher-forced (`test_one_step_from_every_state_of_the_course_run`): NumPy's run is recorded
+  (`sn.train(..., record=True)`), and the TF side takes ONE step from each of NumPy's 10000 states
+  (the tape all at once, the states stacked on a leading axis; the Keras model and SGD from every 10th
+  state). The cost, the four gradients and the next state are compared at every step with the table's
+  tolerances (float32 gradients: a tighter atol, see TEACHER_GRAD_TOL). No error accumulates, so the
+  rows stay tight through the spike and up to the last step.
+  Together with the chaos test this is the proof for the second part of the run: both sides apply the
+  same map, step by step, and only the map's own sensitivity separates the free runs.
 """
 
 from __future__ import annotations
@@ -25,6 +39,8 @@ from parity_tests.harness import Tol, concept
 
 NUM_ITERATIONS = 10000
 BEFORE_SPIKE = 6000  # the runs separate (> 1e-12) from step ~6550 on; 6000 leaves a margin
+SPIKE = (6550, 6750)  # the steps where the cost rises (alpha = 1.2 overshoots), for the notes
+KERAS_EVERY = 10  # teacher forcing through the Keras model: one step from every 10th state (time budget)
 
 # Measured (float64; float32 in brackets), tape and Keras (with or without XLA) against NumPy, same start
 # and data: cost curve over steps 0-5999: 2.9e-13 [1.6e-4, at step 278, where the hidden units leave the
@@ -37,6 +53,16 @@ CURVE_TOL = (Tol(3e-2, 0.0), "the alpha = 1.2 spike at steps ~6550-6750 amplifie
                              "itself started 1 ulp away differs by 1.2e-2 there")
 FINAL_TOL = (Tol(1e-3, 0.15), "after the spike the run ends in one of two nearby states (b1[1] = -0.0995 or "
                               "+0.0161); NumPy against itself started 1 ulp away: gap 0.116")
+
+
+# Teacher forcing (one step from each of NumPy's states), measured over all 10000 states: float64 costs
+# <= 7.6e-16 relative, gradients <= 3.1e-16 absolute, next states <= 1.8e-15 absolute (1 ulp of |W| ~ 10),
+# everything within the table, spike included; float32 costs <= 3.4e-7 relative, gradients <= 8.9e-8
+# absolute, next states <= 9.5e-7 absolute (1 ulp of |W1| ~ 8-13).
+TEACHER_GRAD_TOL = {"float32": (Tol(1e-5, 3e-7), "float32 gradients are sums over m = 400 of terms up to |W2|*|X| "
+                                                  "~ 50: their error is absolute, measured <= 8.9e-8 over all 10000 "
+                                                  "states; 7% of the db1 (median 4e-5) are < 1e-6, where the "
+                                                  "table's atol 1e-6 would pass any value")}
 
 
 def _start_tol(parity) -> dict:
@@ -72,6 +98,20 @@ def _trained_size_point(dtype) -> dict:
 
 def _keras_xy(X, Y):
     return convert.inputs_to_keras(X), convert.labels_to_keras(Y)
+
+
+@functools.cache
+def _numpy_course_run(dtype_name: str) -> tuple[dict, np.ndarray, dict, float]:
+    """NumPy's course run in `dtype_name` (nn_model's path), recorded: (final, costs, history, seconds).
+
+    Cached: the course-length rows and the teacher-forcing rows read the same run (callers must not
+    modify the arrays). history["W1"][i] is W1 before update i, history["dW1"][i] the gradient it used.
+    """
+    X, Y = _planar(dtype_name)
+    start = _course_start(dtype_name)
+    t0 = time.perf_counter()
+    final, costs, history = sn.train(X, Y, start, NUM_ITERATIONS, record=True)
+    return final, costs, history, time.perf_counter() - t0
 
 
 @concept("A7")
@@ -164,8 +204,7 @@ def test_course_length_training(parity):
     # path of benchmarks/planar.py), costs recorded at every step.
     X, Y = _planar(parity.dtype)
     start = _course_start(parity.dtype)
-    t0 = time.perf_counter()
-    final, costs = sn.train(X, Y, start, NUM_ITERATIONS)
+    final, costs, _, numpy_seconds = _numpy_course_run(parity.dtype.name)
     t1 = time.perf_counter()
     final_tape, costs_tape = ks.train(X, Y, start, NUM_ITERATIONS)
     t2 = time.perf_counter()
@@ -198,17 +237,61 @@ def test_course_length_training(parity):
     accuracies = [sn.accuracy(p, X, Y) for p in (final, final_tape, final_keras)]
     parity.note("training accuracy after 10000 steps: NumPy {:.2f}%, tape {:.2f}%, Keras {:.2f}% (course: 90%)"
                 .format(*accuracies))
-    parity.note(f"10000 steps: NumPy loop {t1 - t0:.2f} s, compiled tape loop {t2 - t1:.2f} s, compiled Keras loop "
+    parity.note(f"10000 steps: NumPy loop {numpy_seconds:.2f} s (recording every state), compiled tape loop "
+                f"{t2 - t1:.2f} s, compiled Keras loop "
                 f"with XLA {t3 - t2:.2f} s (tracing/compilation included; benchmarks/planar.py times without)")
+
+
+@concept("A7")
+def test_one_step_from_every_state_of_the_course_run(parity):
+    # Teacher forcing: NumPy's course run is recorded (all 10001 states W1..b2 and the 10000 gradients),
+    # then the TF side takes ONE step from each of NumPy's states, and must land on NumPy's next state.
+    # Every step of the run is compared with fresh inputs, so nothing accumulates: the rounding of one
+    # step is all there is, also inside and after the chaotic alpha = 1.2 spike. The tape takes all
+    # 10000 steps at once (the states stacked on a leading axis); the Keras model, whose layers hold
+    # one set of weights, takes one step from every KERAS_EVERY-th state in a compiled loop.
+    X, Y = _planar(parity.dtype)
+    _, costs, history, _ = _numpy_course_run(parity.dtype.name)
+    states = {k: history[k][:-1] for k in sn.PARAMETER_KEYS}  # state i: before update i
+    t0 = time.perf_counter()
+    J, grads, after = ks.one_step_from_each_state(X, Y, states)
+    t1 = time.perf_counter()
+    every = slice(None, None, KERAS_EVERY)
+    J_keras, grads_keras, after_keras = ks.one_step_from_each_state_keras(
+        X, Y, {k: v[every] for k, v in states.items()})
+    t2 = time.perf_counter()
+
+    n, n_keras = NUM_ITERATIONS, len(J_keras)
+    grad_tol, grad_why = TEACHER_GRAD_TOL.get(parity.dtype.name, (None, ""))
+    parity.check(f"cost at each of the {n} states (tape)", "cost", costs, J)
+    parity.check(f"cost at every {KERAS_EVERY}th state ({n_keras} states, Keras BinaryCrossentropy)", "cost",
+                 costs[every], J_keras)
+    for key in sn.PARAMETER_KEYS:
+        parity.check(f"d{key} at each of the {n} states (tape)", "grad", history[f"d{key}"], grads[f"d{key}"],
+                     tol=grad_tol, why=grad_why)
+        parity.check(f"d{key} at every {KERAS_EVERY}th state ({n_keras} states, Keras)", "grad",
+                     history[f"d{key}"][every], grads_keras[f"d{key}"], tol=grad_tol, why=grad_why)
+    for key in sn.PARAMETER_KEYS:
+        parity.check(f"{key} after one step from each of the {n} states (tape)", "step", history[key][1:],
+                     after[key])
+        parity.check(f"{key} after one step from every {KERAS_EVERY}th state ({n_keras} steps, Keras SGD)", "step",
+                     history[key][1:][every], after_keras[key])
+
+    spike = slice(*SPIKE)
+    rel = np.abs(costs - J) / costs
+    parity.note(f"teacher forcing, tape vs NumPy at each state: cost max rel diff {rel.max():.1e} "
+                f"({rel[spike].max():.1e} over the spike, steps {SPIKE[0]}-{SPIKE[1] - 1}); gradients max abs diff "
+                + ", ".join(f"{k} {np.abs(history[k] - grads[k]).max():.1e}" for k in sn.GRAD_KEYS)
+                + f"; {n} states in {t1 - t0:.2f} s (tape, batched), {n_keras} in {t2 - t1:.2f} s (Keras loop), "
+                  "tracing included")
 
 
 # ---------------------------------------------------------------- plain tests: course API and errors
 
 
-@functools.cache
 def _course_run():
-    X, Y = load_planar_dataset()
-    return sn.train(X, Y, _course_start("float64"), NUM_ITERATIONS)
+    final, costs, _, _ = _numpy_course_run("float64")
+    return final, costs
 
 
 def test_nn_model_reaches_the_course_accuracy():
@@ -237,6 +320,39 @@ def test_course_run_is_chaotic_after_the_spike():
     assert np.argmax(rel > 1e-9) > BEFORE_SPIKE
     rises = np.nonzero(np.diff(costs) > 0)[0]
     assert rises.size and rises[0] > BEFORE_SPIKE  # the cost first rises there: alpha = 1.2 overshoots
+
+
+def test_train_records_the_whole_path():
+    X, Y = load_planar_dataset()
+    start = _course_start("float64")
+    final, costs = sn.train(X, Y, start, 5)
+    final_rec, costs_rec, history = sn.train(X, Y, start, 5, record=True)
+    assert np.array_equal(costs, costs_rec)  # recording does not change the run
+    for key in sn.PARAMETER_KEYS:
+        assert history[key].shape == (6, *start[key].shape) and history[f"d{key}"].shape == (5, *start[key].shape)
+        assert np.array_equal(history[key][0], start[key]) and np.array_equal(history[key][5], final[key])
+        assert np.array_equal(final_rec[key], final[key])
+        assert np.array_equal(history[key][1:], history[key][:-1] - history[f"d{key}"] * 1.2)  # θ[i+1] = θ[i] - α dθ[i]
+    _, _, empty = sn.train(X, Y, start, 0, record=True)
+    assert empty["W1"].shape == (1, 4, 2) and empty["dW1"].shape == (0, 4, 2)
+
+
+def test_teacher_forcing_in_chunks_and_the_compiled_loop_for_several_sizes():
+    X, Y = load_planar_dataset()
+    _, _, history = sn.train(X, Y, _course_start("float64"), 7, record=True)
+    states = {k: history[k][:-1] for k in sn.PARAMETER_KEYS}
+    whole = ks.one_step_from_each_state(X, Y, states, chunk_size=7)
+    chunked = ks.one_step_from_each_state(X, Y, states, chunk_size=3)  # chunks of 3, 3, 1: two traces
+    assert np.array_equal(whole[0], chunked[0])
+    for key in sn.PARAMETER_KEYS:
+        assert np.array_equal(whole[1][f"d{key}"], chunked[1][f"d{key}"])
+        assert np.allclose(whole[2][key], history[key][1:], rtol=1e-12, atol=1e-14)
+    # A new hidden size is a new trace of the compiled loop (a shape-relaxed trace failed on the third size).
+    for n_h in (4, 5, 3):
+        np.random.seed(3)
+        parameters = sn.initialize_parameters(2, n_h, 1)
+        _, costs = ks.train(X, Y, parameters, 3)
+        assert np.allclose(costs, sn.train(X, Y, parameters, 3)[1], rtol=1e-12)
 
 
 def test_layer_sizes_and_initialization_follow_the_course():
@@ -310,6 +426,10 @@ def test_bad_parameters_grads_and_cache_are_rejected():
         sn.backward_propagation(parameters, {"A1": None}, X, Y)
     with pytest.raises(KeyError, match="missing"):
         ks.initialize_variables({"W1": parameters["W1"]})
+    with pytest.raises(ValueError, match="stack S parameter sets on a leading axis"):
+        ks.one_step_from_each_state(X, Y, parameters)  # one set, not stacked
+    with pytest.raises(KeyError, match=r"states is missing key\(s\) \['b2'\]"):
+        ks.one_step_from_each_state_keras(X, Y, {k: parameters[k][None] for k in ("W1", "b1", "W2")})
 
 
 def test_keras_model_copies_the_course_weights():
