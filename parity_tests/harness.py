@@ -71,6 +71,7 @@ class Row:
     passed: bool
     why: str = ""  # set when the tolerance is not the table's, or when the row records an error
     case: str = ""  # the comparison function that produced the row
+    problem: str = ""  # why the row failed ("" when it passed)
 
     def as_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -85,6 +86,30 @@ def _to_numpy(value) -> np.ndarray:
 def _brief(a: np.ndarray) -> str:
     with np.printoptions(precision=17, threshold=12, edgeitems=3, linewidth=100):
         return repr(a)
+
+
+def _compare(a: np.ndarray, b: np.ndarray, tol: Tol, stated: bool) -> tuple[float, float, str]:
+    """Max abs and max rel difference of two float64 arrays of one shape, and what is wrong ("" if nothing).
+
+    Non-finite entries must be the same on both sides (inf where inf, nan where nan); the finite ones must
+    satisfy |a - b| <= atol + rtol·|b|. A comparison whose values all lie under the absolute floor could never
+    fail (any answer of that size passes), so it fails, unless the caller stated a tolerance for that scale.
+    """
+    finite = np.isfinite(a)
+    if not (np.array_equal(finite, np.isfinite(b)) and np.array_equal(a[~finite], b[~finite], equal_nan=True)):
+        return float("inf"), float("inf"), "non-finite values differ"
+    a, b = a[finite], b[finite]
+    diff = np.abs(a - b)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    rel = np.divide(diff, scale, out=np.zeros_like(diff), where=diff > 0)
+    max_abs, max_rel = float(diff.max(initial=0.0)), float(rel.max(initial=0.0))
+    if not np.all(diff <= tol.atol + tol.rtol * np.abs(b)):
+        return max_abs, max_rel, "out of tolerance"
+    largest = float(scale.max(initial=0.0))
+    if not stated and 0.0 < largest <= tol.atol:
+        return max_abs, max_rel, (f"all values are below atol = {tol.atol:g} (largest {largest:.3g}): this "
+                                  "comparison could not fail; state a tolerance fitting their scale (tol=..., why=...)")
+    return max_abs, max_rel, ""
 
 
 class Parity:
@@ -120,54 +145,19 @@ class Parity:
         table_tol = self.tolerance(kind)
         if tol is not None and not why:
             raise ValueError(f"{quantity}: a tolerance other than the table's needs a reason (why=...)")
-        # A row whose values all lie under the table's absolute floor could never fail (any answer of that
-        # size passes): it fails instead, unless the caller states a tolerance fitting the scale, with why=.
         tol = tol or table_tol
         a, b = _to_numpy(numpy_value), _to_numpy(tf_value)
-        problem = ""
-        if a.shape != b.shape:
-            problem = f"shape mismatch: numpy {a.shape} vs tf {b.shape}"
-        else:
-            for side, v, raw in (("numpy", a, numpy_value), ("tf", b, tf_value)):
-                # A Python float is fine (course costs are floats); an array must be in the row's dtype,
-                # otherwise a silent float32 computation would pass as a float64 row.
-                if not isinstance(raw, float) and np.issubdtype(v.dtype, np.floating) and v.dtype != self.dtype:
-                    problem = f"{side} side computed in {v.dtype}, expected {self.dtype}"
-        if problem:
-            max_abs = max_rel = float("inf")
-            passed = False
-        else:
-            a64, b64 = a.astype(np.float64), b.astype(np.float64)
-            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # inf - inf: judged below
-                diff = np.abs(a64 - b64)
-                scale = np.maximum(np.abs(a64), np.abs(b64))
-                rel = np.where(diff == 0, 0.0, diff / scale)
-            max_abs = float(diff.max()) if diff.size else 0.0
-            max_rel = float(rel.max()) if rel.size else 0.0
-            same_nonfinite = np.array_equal(np.isfinite(a64), np.isfinite(b64)) and np.array_equal(
-                a64[~np.isfinite(a64)], b64[~np.isfinite(b64)])
-            if not same_nonfinite:
-                problem = "non-finite values differ"
-                passed = False
-            else:
-                finite = np.isfinite(a64)
-                passed = bool(np.all(diff[finite] <= tol.atol + tol.rtol * np.abs(b64[finite])))
-                scale = max(float(np.abs(a64[finite]).max(initial=0.0)), float(np.abs(b64[finite]).max(initial=0.0)))
-                if not why and 0.0 < scale <= tol.atol:
-                    # Every value lies under the absolute floor: any answer of that size would pass.
-                    problem = (f"all values are below atol = {tol.atol:g} (largest {scale:.3g}): this comparison "
-                               "could not fail; give it a tolerance fitting their scale (tol=..., why=...)")
-                    passed = False
-                if np.any(~finite):
-                    max_abs = float(diff[finite].max()) if finite.any() else 0.0
-                    max_rel = float(rel[finite].max()) if finite.any() else 0.0
-        row = Row(self.concept, quantity, kind, self.dtype_name, max_abs, max_rel, tol.rtol, tol.atol, passed,
-                  why, self.case)
+        problem = self._shape_and_dtype_problem(a, b, numpy_value, tf_value)
+        max_abs = max_rel = float("inf")
+        if not problem:
+            max_abs, max_rel, problem = _compare(a.astype(np.float64), b.astype(np.float64), tol, stated=bool(why))
+        row = Row(self.concept, quantity, kind, self.dtype_name, max_abs, max_rel, tol.rtol, tol.atol,
+                  passed=not problem, why=why, case=self.case, problem=problem)
         self.rows.append(row)
         previous, self._previous = self._previous, f"{quantity} (max abs diff {max_abs:.3g})"
-        if not passed and self.strict:
+        if problem and self.strict:
             raise AssertionError(
-                f"[{self.concept}] {quantity} ({kind}, {self.dtype_name}) differs: {problem or 'out of tolerance'}\n"
+                f"[{self.concept}] {quantity} ({kind}, {self.dtype_name}) differs: {problem}\n"
                 f"  numpy: {_brief(a)}\n  tf:    {_brief(b)}\n"
                 f"  max abs diff {max_abs:.3g}, max rel diff {max_rel:.3g}; tolerance {tol}"
                 f"{' (' + why + ')' if why else ''}\n"
@@ -175,10 +165,20 @@ class Parity:
             )
         return row
 
+    def _shape_and_dtype_problem(self, a: np.ndarray, b: np.ndarray, numpy_value, tf_value) -> str:
+        """Shape first; then each array side must be in the row's dtype (a float64 row whose TF side silently
+        ran in float32 must not pass). A plain Python float (course costs are `float(...)`) is accepted."""
+        if a.shape != b.shape:
+            return f"shape mismatch: numpy {a.shape} vs tf {b.shape}"
+        for side, v, raw in (("numpy", a, numpy_value), ("tf", b, tf_value)):
+            if type(raw) is not float and np.issubdtype(v.dtype, np.floating) and v.dtype != self.dtype:
+                return f"{side} side computed in {v.dtype}, expected {self.dtype}"
+        return ""
+
     def error(self, exc: BaseException) -> Row:
         """Record a comparison that raised before finishing (shown as a failed row in the report)."""
         row = Row(self.concept, self.case or "?", "error", self.dtype_name, float("nan"), float("nan"),
-                  float("nan"), float("nan"), False, f"{type(exc).__name__}: {exc}", self.case)
+                  float("nan"), float("nan"), passed=False, case=self.case, problem=f"{type(exc).__name__}: {exc}")
         self.rows.append(row)
         return row
 

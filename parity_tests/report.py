@@ -86,7 +86,7 @@ def _fmt(x: float) -> str:
 
 
 def _cells(row: Row) -> list[str]:
-    tol = f"{_fmt(row.tol)}/{_fmt(row.atol)}" + (" *" if row.why and row.kind != "error" else "")
+    tol = f"{_fmt(row.tol)}/{_fmt(row.atol)}" + (" *" if row.why else "")
     return [row.quantity, row.kind, row.dtype, _fmt(row.max_abs), _fmt(row.max_rel), tol,
             "ok" if row.passed else "FAIL"]
 
@@ -111,48 +111,59 @@ def _footnotes(group: list[Row]) -> list[str]:
             for why, names in by_why.items()]
 
 
+def _title(concept_id: str, group: list[Row]) -> str:
+    passed = sum(r.passed for r in group)
+    return f"{concept_id}  {TITLES.get(concept_id, '')}  ({passed}/{len(group)} passed)"
+
+
+def _failures(group: list[Row]) -> list[str]:
+    return [f"{r.quantity} [{r.dtype}]: {r.problem}" for r in group if not r.passed]
+
+
 def print_plain(rows: list[Row], notes: dict[str, list[str]], out=None) -> None:
     out = out or sys.stdout
     widths = [max(len(HEADER[i]), *(len(_cells(r)[i]) for r in rows)) for i in range(len(HEADER))] if rows else []
     for concept_id, group in _groups(rows).items():
-        failed = sum(not r.passed for r in group)
-        print(f"\n{concept_id}  {TITLES.get(concept_id, '')}  ({len(group) - failed}/{len(group)} passed)", file=out)
+        print(f"\n{_title(concept_id, group)}", file=out)
         print("  " + "  ".join(h.ljust(w) for h, w in zip(HEADER, widths, strict=True)), file=out)
         for r in group:
             print("  " + "  ".join(c.ljust(w) for c, w in zip(_cells(r), widths, strict=True)), file=out)
         for text in _footnotes(group):
             print(f"  * {text}", file=out)
+        for text in _failures(group):
+            print(f"  ! {text}", file=out)
         for text in notes.get(concept_id, []):
             print(f"  - {text}", file=out)
 
 
-def print_rich(rows: list[Row], notes: dict[str, list[str]]) -> None:
+def print_rich(rows: list[Row], notes: dict[str, list[str]], console=None) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console()
+    console = console or Console()
     for concept_id, group in _groups(rows).items():
-        failed = sum(not r.passed for r in group)
-        table = Table(title=f"{concept_id}  {TITLES.get(concept_id, '')}  ({len(group) - failed}/{len(group)} passed)",
-                      title_justify="left", title_style="bold")
+        table = Table(title=escape(_title(concept_id, group)), title_justify="left", title_style="bold")
         for h in HEADER:
             table.add_column(h, justify="right" if h.startswith(("max", "rtol")) else "left")
         for r in group:
-            cells = _cells(r)
+            cells = [escape(c) for c in _cells(r)]  # quantities such as ‖dW[l]‖ are text, not markup
             cells[-1] = "[green]ok[/]" if r.passed else "[bold red]FAIL[/]"
             table.add_row(*cells)
         console.print(table)
         for text in _footnotes(group):
-            console.print(f"  * {text}", highlight=False)
+            console.print(f"  * {escape(text)}", highlight=False)
+        for text in _failures(group):
+            console.print(f"  [bold red]![/] {escape(text)}", highlight=False)
         for text in notes.get(concept_id, []):
-            console.print(f"  - {text}", highlight=False)
+            console.print(f"  - {escape(text)}", highlight=False)
 
 
 def write_json(rows: list[Row], path: str) -> None:
     """Write `{"rows": [...]}` atomically (a temporary file in the same folder, then a rename)."""
     payload = {"rows": [{k: r.as_json()[k] for k in
                          ("concept", "quantity", "kind", "dtype", "max_abs", "max_rel", "tol", "atol", "passed",
-                          "why")} for r in rows]}
+                          "why", "problem")} for r in rows]}
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".parity-", suffix=".json")
     try:

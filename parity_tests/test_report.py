@@ -74,3 +74,21 @@ def test_the_whole_report_passes_in_under_a_minute(tmp_path):
         assert dtypes == {"float64", "float32"}, f"{concept_id} has rows in {dtypes}"
     # Under a minute on 2 idle cores; the test suite runs beside another worker, so allow it twice that here.
     assert seconds < 120, f"the report took {seconds:.0f} s"
+
+
+def test_rich_output_keeps_brackets_as_text():
+    """Quantities like ‖dW[l]‖ and notes like "[float64] ..." must not be eaten as rich markup."""
+    import io
+
+    from rich.console import Console
+
+    from parity_tests.harness import Parity
+
+    p = Parity("B8", "float64", strict=False)
+    p.check("‖dW[l]‖ per layer", "grad", 1.0, 1.0)
+    p.check("b3 [bad]", "grad", 1.0, 2.0)
+    buffer = io.StringIO()
+    report.print_rich(p.rows, {"B8": ["[float64] accuracy 99%"]}, console=Console(file=buffer, width=200))
+    text = buffer.getvalue()
+    assert "‖dW[l]‖ per layer" in text and "[float64] accuracy 99%" in text
+    assert "b3 [bad] [float64]: out of tolerance" in text and "(1/2 passed)" in text
