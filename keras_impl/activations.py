@@ -30,6 +30,7 @@ def leaky_relu(z: tf.Tensor, alpha: float = LEAKY_ALPHA) -> tf.Tensor:
     z = tf.convert_to_tensor(z)
     return tf.where(z > 0, z, tf.constant(alpha, dtype=z.dtype) * z)
 
+
 TF_ACTIVATIONS: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "sigmoid": tf.math.sigmoid,
     "tanh": tf.math.tanh,

@@ -44,7 +44,7 @@ def _data(W: tf.Variable, X, Y):
 
 
 def cost(W, b, X, Y) -> tf.Tensor:
-    """J = 1/(2m) Σ (W X + b - Y)²  -> scalar."""
+    """J = 1/(2m) Σ (W X + b - Y)².  W (1, n_x), b (1, 1), X (n_x, m), Y (1, m) -> scalar."""
     m = tf.cast(tf.shape(X)[1], X.dtype)
     return tf.reduce_sum(tf.square(tf.matmul(W, X) + b - Y)) / (2 * m)
 

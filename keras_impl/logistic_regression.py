@@ -54,7 +54,7 @@ def _data(w: tf.Variable, X, Y=None):
 
 
 def cost(w, b, X, Y) -> tf.Tensor:
-    """J = 1/m Σ L with Z = wᵀX + b, from the logits (stable for any Z).
+    """J = 1/m Σ L with Z = wᵀX + b, from the logits (stable for any Z).  w (n_x, 1), b, X (n_x, m), Y (1, m) -> J.
 
     `tf.nn.sigmoid_cross_entropy_with_logits` = max(z, 0) - z·y + log(1 + e^(-|z|)): the notes' L(σ(z), y)
     in real arithmetic, without log(0) when σ(z) rounds to 0 or 1. Its derivative is dz = σ(z) - y.
@@ -222,6 +222,9 @@ def keras_model(X_train, Y_train, X_test, Y_test, num_iterations: int = 2000, le
     Y_prediction_train, w, b, learning_rate, num_iterations.
     """
     n_x = np.shape(X_train)[0]
+    if np.ndim(Y_train) == 2 and np.shape(Y_train)[1] == n_x != np.shape(X_train)[1]:
+        raise ValueError(f"X_train has shape {np.shape(X_train)}, which looks like (m, n_x): Y_train holds {n_x} "
+                         f"labels; the course layout is (n_x, m): pass X_train.T (and X_test.T)")
     lr = KerasLogisticRegression(np.zeros((n_x, 1)), 0.0, learning_rate)
     costs = lr.fit(X_train, Y_train, num_iterations)
     params = lr.parameters()

@@ -48,8 +48,6 @@ def max_diff(a, b):
     return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))))
 
 
-
-
 # %% [markdown]
 # ## 1. Linear regression is a one-neuron network
 #

@@ -25,6 +25,7 @@ import numpy_impl.tf_basics as npb
 from keras_impl import tf_basics as tfb
 from keras_impl._precision import keras_precision
 from numpy_impl.activations import relu_derivative, sigmoid, sigmoid_derivative, tanh_derivative
+from numpy_impl.plotting import plot_cost_curves, plot_decision_boundary
 
 FAST = os.environ.get("DL_FAST") == "1"
 NUM_ITERATIONS = 200 if FAST else 1000  # the notes run 1000 steps
@@ -257,24 +258,11 @@ print(f"max |w_numpy - w_tape| over all steps = {max_diff(w_history_np, w_tape):
 
 
 # %%
-def plot_curves(curves: dict, ax=None, ylabel="cost J", logy=True):
-    """Curves {label: values} against the step, on one axes (identical curves overlap: a visible proof)."""
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
-    for (label, values), style in zip(curves.items(), ["-", "--", ":", "-."], strict=False):
-        ax.plot(np.arange(1, len(values) + 1), values, style, label=label)
-    ax.set_xlabel("step")
-    ax.set_ylabel(ylabel)
-    if logy:
-        ax.set_yscale("log")
-    ax.legend()
-    return ax
-
-
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-plot_curves({"NumPy (by hand)": costs_np, "GradientTape + SGD": costs_tape}, ax=axes[0])
-plot_curves({"NumPy (by hand)": w_history_np, "GradientTape + SGD": w_tape}, ax=axes[1], ylabel="w", logy=False)
-axes[0].set_title("J = (w - 5)², α = 0.01")
-axes[1].set_title("w → 5")
+plot_cost_curves({"NumPy (by hand)": costs_np, "GradientTape + SGD": costs_tape}, ax=axes[0],
+                 title="J = (w - 5)², α = 0.01", logy=True)
+plot_cost_curves({"NumPy (by hand)": w_history_np, "GradientTape + SGD": w_tape}, ax=axes[1], title="w → 5",
+                 ylabel="w")
 plt.show()
 
 # %% [markdown]
@@ -343,24 +331,11 @@ print(f"max |cost_numpy - cost_tape| over {NUM_ITERATIONS} steps = {max_diff(cos
 
 
 # %%
-def plot_decision_boundary(predict, X, Y, ax=None):
-    """Shade the plane by `predict(points (2, k)) -> (1, k)` probabilities and scatter X (2, m) coloured by Y."""
-    ax = ax or plt.subplots(figsize=(5, 4))[1]
-    x0, x1 = np.meshgrid(np.linspace(X[0].min() - 1, X[0].max() + 1, 200),
-                         np.linspace(X[1].min() - 1, X[1].max() + 1, 200))
-    probabilities = predict(np.stack([x0.ravel(), x1.ravel()])).reshape(x0.shape)
-    ax.contourf(x0, x1, probabilities, levels=[0, 0.5, 1], alpha=0.3, cmap="coolwarm")
-    ax.scatter(X[0], X[1], c=Y.ravel(), s=12, cmap="coolwarm", edgecolors="k", linewidths=0.3)
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    return ax
-
-
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-plot_curves({"NumPy (hand-derived dw, db)": costs_np, "tf.Variable + GradientTape": costs_tf}, ax=axes[0])
-axes[0].set_title("logistic regression cost")
-plot_decision_boundary(lambda P: sigmoid(w_np.T @ P + b_np), X, Y, ax=axes[1])
-axes[1].set_title(f"decision boundary (accuracy {accuracy:.0%})")
+plot_cost_curves({"NumPy (hand-derived dw, db)": costs_np, "tf.Variable + GradientTape": costs_tf}, ax=axes[0],
+                 title="logistic regression cost", logy=True)
+plot_decision_boundary(lambda P: sigmoid(w_np.T @ P + b_np) > 0.5, X, Y, ax=axes[1],
+                       title=f"decision boundary (accuracy {accuracy:.0%})")
 plt.show()
 
 # %% [markdown]

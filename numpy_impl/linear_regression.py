@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numpy_impl.validation import as_float_array, check_X, check_Y
+from numpy_impl.validation import as_float_array, check_finite, check_X, check_Y
 
 
 def load_house_prices(m: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -48,6 +48,8 @@ def _check_W_b(W, b):
         raise ValueError(f"W must be a row of shape (1, n_x) (one neuron), got shape {W.shape}")
     if b.shape != (1, 1):
         raise ValueError(f"b must have shape (1, 1), got {b.shape}")
+    check_finite(W, "W")
+    check_finite(b, "b")
     return W, b
 
 
@@ -68,8 +70,9 @@ def forward(W, b, X):
 
 def compute_cost(Y_hat, Y):
     """J = 1/(2m) Σ (Ŷ - Y)².  Ŷ, Y (1, m) -> scalar (in their dtype)."""
-    Y_hat = as_float_array(Y_hat, "Y_hat")
-    Y = check_Y(Y, m=Y_hat.shape[-1], n_y=1).astype(Y_hat.dtype, copy=False)
+    m = np.shape(Y_hat)[-1] if np.ndim(Y_hat) else 0
+    Y_hat = check_Y(Y_hat, m=m, n_y=1, name="Y_hat")  # a prediction (1, m): the same layout checks as labels
+    Y = check_Y(Y, m=m, n_y=1).astype(Y_hat.dtype, copy=False)
     return _cost(Y_hat, Y)
 
 
@@ -105,6 +108,8 @@ def optimize(W, b, X, Y, num_iterations: int = 100, learning_rate: float = 0.1, 
     for name, value in (("num_iterations", num_iterations), ("record_every", record_every)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not (np.ndim(learning_rate) == 0 and np.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
     learning_rate = np.result_type(W, X).type(learning_rate)  # an np.float64 α must not upcast float32 runs
     costs = []
     for i in range(num_iterations):
@@ -114,4 +119,3 @@ def optimize(W, b, X, Y, num_iterations: int = 100, learning_rate: float = 0.1, 
         if i % record_every == 0:
             costs.append(cost)
     return {"W": W, "b": b}, grads, costs
-

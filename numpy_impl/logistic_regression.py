@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from numpy_impl import activations
-from numpy_impl.validation import as_float_array, check_X, check_Y
+from numpy_impl import activations, losses
+from numpy_impl.validation import as_float_array, check_finite, check_X, check_Y
 
 
 def sigmoid(z):
@@ -42,7 +42,8 @@ def _check_w_b(w, b):
         raise ValueError(f"w must be a column of shape (n_x, 1), got shape {w.shape}")
     if np.ndim(b) != 0:
         raise ValueError(f"b must be a scalar (a float), got an array of shape {np.shape(b)}")
-    as_float_array(b, "b")
+    check_finite(w, "w")
+    check_finite(as_float_array(b, "b"), "b")
     return w
 
 
@@ -62,11 +63,9 @@ def logistic_cost(Z, Y):
     L = max(z, 0) - z·y + log(1 + e^(-|z|)), which equals -(y log σ(z) + (1-y) log(1-σ(z))) exactly in
     real arithmetic but never takes log(0): at z = 40, y = 0 it gives 40.0 where the course formula gives
     inf. This is what TensorFlow's `sigmoid_cross_entropy_with_logits` (and Keras on the logits path) computes.
+    It is `numpy_impl.losses.binary_cross_entropy_from_logits` (concept A3) under the course's name.
     """
-    Z = as_float_array(Z, "Z")
-    Y = check_Y(Y, m=Z.shape[-1], binary=True).astype(Z.dtype, copy=False)
-    m = Z.shape[-1]
-    return np.sum(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))) / m
+    return losses.binary_cross_entropy_from_logits(Z, Y)
 
 
 def propagate(w, b, X, Y):
@@ -109,6 +108,8 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
         raise ValueError(f"num_iterations must be a positive integer, got {num_iterations!r}")
     if isinstance(record_every, bool) or not isinstance(record_every, int | np.integer) or record_every < 1:
         raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
+    if not (np.ndim(learning_rate) == 0 and np.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
     w = np.array(w, copy=True)
     learning_rate = np.result_type(w, X).type(learning_rate)  # an np.float64 α must not upcast float32 runs
     costs = []
@@ -131,9 +132,10 @@ def predict(w, b, X):
 
 
 def accuracy(Y_prediction, Y):
-    """The course's accuracy in percent: 100 - mean(|Ŷ - Y|)·100.  Y_prediction, Y (1, m) -> float."""
-    Y_prediction = as_float_array(Y_prediction, "Y_prediction")
-    Y = check_Y(Y, m=Y_prediction.shape[-1], n_y=1, binary=True)
+    """The course's accuracy in percent: 100 - mean(|Ŷ - Y|)·100.  Y_prediction, Y (1, m) of 0/1 -> float."""
+    m = np.shape(Y_prediction)[-1] if np.ndim(Y_prediction) else 0
+    Y_prediction = check_Y(Y_prediction, m=m, n_y=1, binary=True, name="Y_prediction")
+    Y = check_Y(Y, m=m, n_y=1, binary=True)
     return float(100 - np.mean(np.abs(Y_prediction - Y)) * 100)
 
 

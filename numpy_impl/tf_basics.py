@@ -35,6 +35,20 @@ def _coefficients(x, dtype) -> np.ndarray:
     return x.astype(dtype)
 
 
+def _J(w, x):
+    return x[0] * w**2 + x[1] * w + x[2]
+
+
+def _dJdw(w, x):
+    return 2 * x[0] * w + x[1]
+
+
+def _weight(w) -> np.ndarray:
+    w = as_float_array(w, "w")
+    check_finite(w, "w")
+    return w
+
+
 def cost(w, x=COEFFICIENTS):
     """J(w) = x0·w² + x1·w + x2; with the notes' x = [1, -10, 25], J = w² - 10w + 25 = (w - 5)².
 
@@ -42,16 +56,14 @@ def cost(w, x=COEFFICIENTS):
     expanded form is a difference of numbers near 25 and 50, so J is only accurate to a few ulp of 50
     in absolute terms (in float32 ~1e-5): J(5.0001) is not 1e-8 to many digits. Both sides share it.
     """
-    w = as_float_array(w, "w")
-    x = _coefficients(x, w.dtype)
-    return x[0] * w**2 + x[1] * w + x[2]
+    w = _weight(w)
+    return _J(w, _coefficients(x, w.dtype))
 
 
 def cost_derivative(w, x=COEFFICIENTS):
     """dJ/dw = 2·x0·w + x1, by hand; with x = [1, -10, 25], dJ/dw = 2w - 10 = 2(w - 5).  w scalar or array."""
-    w = as_float_array(w, "w")
-    x = _coefficients(x, w.dtype)
-    return 2 * x[0] * w + x[1]
+    w = _weight(w)
+    return _dJdw(w, _coefficients(x, w.dtype))
 
 
 def minimize(w=0.0, learning_rate=0.01, num_iterations=1000, x=COEFFICIENTS, optimizer="gd", beta1=0.9,
@@ -68,22 +80,25 @@ def minimize(w=0.0, learning_rate=0.01, num_iterations=1000, x=COEFFICIENTS, opt
         raise ValueError(f"dtype must be float32 or float64, got {dtype}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if not (isinstance(num_iterations, int | np.integer) and num_iterations >= 1):
+    if isinstance(num_iterations, bool) or not (isinstance(num_iterations, int | np.integer) and num_iterations >= 1):
         raise ValueError(f"num_iterations must be a positive int, got {num_iterations!r}")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
+    for name, value, valid, expected in (("learning_rate", learning_rate, lambda v: 0 < v < np.inf, "> 0"),
+                                         ("epsilon", epsilon, lambda v: 0 < v < np.inf, "> 0"),
+                                         ("beta1", beta1, lambda v: 0 <= v < 1, "in [0, 1)"),
+                                         ("beta2", beta2, lambda v: 0 <= v < 1, "in [0, 1)")):
+        if not (isinstance(value, int | float | np.integer | np.floating) and valid(value)):
+            raise ValueError(f"{name} must be {expected}, got {value!r}")
     t = dtype.type
-    w = as_float_array(w, "w")
+    w = _weight(w)
     if w.ndim != 0:
         raise ValueError(f"w must be a scalar (the notes' single weight), got shape {w.shape}")
-    check_finite(w, "w")
     w, x, alpha = t(w), _coefficients(x, dtype), t(learning_rate)
     m = v = t(0)  # Adam's moments (unused by gd)
     w_history = np.empty(num_iterations, dtype)
     costs = np.empty(num_iterations, dtype)
     for i in range(num_iterations):
-        costs[i] = x[0] * w**2 + x[1] * w + x[2]
-        g = 2 * x[0] * w + x[1]
+        costs[i] = _J(w, x)
+        g = _dJdw(w, x)
         if optimizer == "gd":
             w = w - g * alpha
         else:

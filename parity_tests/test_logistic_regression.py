@@ -297,6 +297,37 @@ def test_bad_labels_and_shapes_are_rejected():
         nlr.optimize(w, b, X, Y, num_iterations=0)
 
 
+def test_accuracy_is_the_course_percentage():
+    assert nlr.accuracy(np.array([[1.0, 0.0, 1.0, 1.0]]), np.array([[1, 0, 0, 1]])) == 75.0
+    assert nlr.accuracy(np.array([[0.0, 1.0]]), np.array([[1, 0]])) == 0.0
+
+
+def test_accuracy_rejects_what_is_not_a_0_1_prediction_row():
+    Y = np.array([[1, 0, 0, 1]])
+    with pytest.raises(ValueError, match=r"Y_prediction must hold binary labels in \{0, 1\}; found \[0.7\]"):
+        nlr.accuracy(np.array([[1.0, 0.0, 0.7, 1.0]]), Y)  # probabilities A instead of predict's 0/1
+    with pytest.raises(ValueError, match=r"Y_prediction must have n_y = 1 rows, got shape \(4, 1\)"):
+        nlr.accuracy(np.array([[1.0], [0.0], [0.0], [1.0]]), Y)
+    with pytest.raises(ValueError, match=r"Y must have m = 4 columns.*transposed"):
+        nlr.accuracy(np.array([[1.0, 0.0, 0.0, 1.0]]), Y.T)
+
+
+def test_non_finite_parameters_and_logits_are_rejected():
+    w, b, X, Y = _random_case(np.dtype("float64"))
+    with pytest.raises(ValueError, match="w must be finite"):
+        nlr.propagate(np.where(w > 0, np.nan, w), b, X, Y)
+    with pytest.raises(ValueError, match="b must be finite"):
+        nlr.predict(w, np.inf, X)
+    with pytest.raises(ValueError, match="X must be finite"):
+        nlr.optimize(w, b, np.where(X > 1, np.nan, X), Y)
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
+        nlr.optimize(w, b, X, Y, learning_rate=np.nan)
+    with pytest.raises(ValueError, match="Z must be finite"):
+        nlr.logistic_cost(np.array([[0.5, np.nan]]), np.array([[0, 1]]))
+    with pytest.raises(ValueError, match="one of them is transposed"):
+        nlr.logistic_cost(np.zeros((3, 1)), np.array([[0, 1, 0]]))
+
+
 def test_tf_side_rejects_bad_shapes():
     w, b, X, Y = _random_case(np.dtype("float64"))
     tw, tb = klr.to_variables(w, b, dtype="float64")
@@ -308,6 +339,8 @@ def test_tf_side_rejects_bad_shapes():
         klr.KerasLogisticRegression(w.T, b, 0.1)
     with pytest.raises(ValueError, match="n_x = 4"):
         klr.KerasLogisticRegression(w, b, 0.1).predict(X.T)
+    with pytest.raises(ValueError, match=r"X_train has shape \(24, 4\), which looks like \(m, n_x\)"):
+        klr.keras_model(X.T, Y, X.T, Y, num_iterations=1)
 
 
 def test_sigmoid_is_stable():

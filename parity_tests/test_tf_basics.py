@@ -118,6 +118,16 @@ def test_numpy_bad_input_names_what_was_expected():
         npb.minimize(dtype=np.int32)
     with pytest.raises(TypeError, match="numeric array"):
         npb.cost("five")
+    with pytest.raises(ValueError, match="w must be finite"):
+        npb.cost_derivative(np.array([1.0, np.nan]))
+    with pytest.raises(ValueError, match=r"beta1 must be in \[0, 1\)"):
+        npb.minimize(optimizer="adam", beta1=1.0)  # 1 - β1^t = 0: the bias correction would divide by 0
+    with pytest.raises(ValueError, match=r"beta2 must be in \[0, 1\)"):
+        npb.minimize(optimizer="adam", beta2=-0.1)
+    with pytest.raises(ValueError, match="epsilon must be > 0"):
+        npb.minimize(optimizer="adam", epsilon=0.0)
+    with pytest.raises(ValueError, match="num_iterations must be a positive int"):
+        npb.minimize(num_iterations=True)
 
 
 def test_tf_bad_input_names_what_was_expected():
