@@ -30,6 +30,7 @@ from keras_impl.activations import activation as tf_activation
 
 HIDDEN = ("relu", "tanh", "sigmoid")  # the same op and the same name in tf.nn / tf.math and as a Dense activation
 
+
 def _activations(L: int, activations: Sequence[str] | None) -> list[str]:
     if activations is None:
         return ["relu"] * (L - 1) + ["sigmoid"]
@@ -50,10 +51,7 @@ def variables_from_parameters(parameters: Mapping, dtype=None) -> list[tf.Variab
 
     `dtype` defaults to the dtype of `W1` (float32 parameters give float32 variables).
     """
-    L = sum(1 for k in parameters if k.startswith("W") and k[1:].isdigit())
-    missing = [f"{p}{l}" for l in range(1, L + 1) for p in "Wb" if f"{p}{l}" not in parameters]
-    if L == 0 or missing:
-        raise KeyError(f"parameters must hold W1, b1, ..., WL, bL; missing {missing or ['W1', 'b1']}")
+    L = convert.number_of_layers(parameters)
     dtype = tf.as_dtype(dtype or np.asarray(parameters["W1"]).dtype)
     return [tf.Variable(tf.constant(parameters[f"{p}{l}"], dtype=dtype), name=f"{p}{l}")
             for l in range(1, L + 1) for p in "Wb"]

@@ -60,7 +60,6 @@ def max_diff(a, b):
     return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))))
 
 
-
 def show_digits(X, Y, predictions, ax=None, n=12):
     """The first n examples of X (64, m) as 8×8 images in one row, titled 'label/prediction'."""
     ax = ax or plt.gca()

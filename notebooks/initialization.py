@@ -65,8 +65,6 @@ def max_rel_diff(a, b):
     return float(np.max(np.where(scale == 0, 0.0, np.abs(a - b) / np.where(scale == 0, 1.0, scale))))
 
 
-
-
 def plot_per_layer(values, ax=None, title="", ylabel=""):
     """Per-layer values {label: (L,) array} on a log scale, layer 1 (next to X) on the left; zeros are not drawn."""
     ax = ax or plt.gca()

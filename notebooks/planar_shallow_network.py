@@ -58,9 +58,6 @@ def max_rel_diff(a, b):
     return float(np.max(np.where(scale == 0, 0.0, np.abs(a - b) / np.where(scale == 0, 1.0, scale))))
 
 
-
-
-
 def keras_predict(model):
     """The Keras model as a course-layout classifier: points (2, k) -> A2 > 0.5, shape (1, k)."""
     return lambda points: convert.inputs_from_keras(model(convert.inputs_to_keras(points))).numpy() > 0.5

@@ -18,6 +18,7 @@ float32 inputs and parameters stay float32 throughout.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -26,6 +27,7 @@ from numpy_impl import activations as act
 from numpy_impl.hyperparameters import HyperParameters
 from numpy_impl.validation import (
     as_float_array,
+    check_finite,
     check_keys,
     check_same_shape,
     check_X,
@@ -44,6 +46,7 @@ def initialize_parameters(n_x: int, n_h: int, n_y: int) -> dict[str, np.ndarray]
 
     Returns `{"W1" (n_h, n_x), "b1" (n_h, 1) zeros, "W2" (n_y, n_h), "b2" (n_y, 1) zeros}`.
     """
+    check_layer_dims([n_x, n_h, n_y], "(n_x, n_h, n_y)")
     np.random.seed(1)
     W1 = np.random.randn(n_h, n_x) * 0.01
     b1 = np.zeros((n_h, 1))
@@ -52,16 +55,24 @@ def initialize_parameters(n_x: int, n_h: int, n_y: int) -> dict[str, np.ndarray]
     return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
 
 
-def _layer_dims(layer_dims) -> list[int]:
-    dims = list(layer_dims)
-    if len(dims) < 2 or not all(isinstance(n, (int, np.integer)) and n >= 1 for n in dims):
-        raise ValueError(f"layer_dims must be positive ints (n_x, n_1, ..., n_L) with L >= 1, got {layer_dims!r}")
-    return dims
+def check_layer_dims(layer_dims, name: str = "layer_dims") -> list[int]:
+    """`layer_dims (n_x, n_1, ..., n_L)` as a list of ints, after checking: at least 2 entries, each an int >= 1."""
+    try:
+        dims = list(layer_dims)
+    except TypeError:
+        dims = []
+    if len(dims) < 2 or not all(isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1 for n in dims):
+        raise ValueError(f"{name} must be a list of positive ints [n_x, n_1, ..., n_L] with L >= 1, got {layer_dims!r}")
+    return [int(n) for n in dims]
 
 
-def _initialize(layer_dims, seed: int, scale) -> dict[str, np.ndarray]:
-    """`np.random.seed(seed)`; for l = 1..L: `W[l] = randn(n_l, n_{l-1}) * scale(n_{l-1})`, `b[l] = zeros`."""
-    dims = _layer_dims(layer_dims)
+def initialize_seeded(layer_dims, seed: int, scale, name: str = "layer_dims") -> dict[str, np.ndarray]:
+    """`np.random.seed(seed)`; for l = 1..L: `W[l] = randn(n_l, n_{l-1}) * scale(n_{l-1})`, `b[l] = zeros((n_l, 1))`.
+
+    The draw every seeded initialiser of the course shares (W1 first, then W2, ...); `scale` maps n_{l-1}
+    to the factor (0.01, 1/sqrt(n_{l-1}), sqrt(2/n_{l-1}), ...). `name` is the argument named in errors.
+    """
+    dims = check_layer_dims(layer_dims, name)
     np.random.seed(seed)
     parameters = {}
     for l in range(1, len(dims)):
@@ -75,7 +86,7 @@ def initialize_parameters_deep(layer_dims) -> dict[str, np.ndarray]:
 
     `layer_dims (n_x, n_1, ..., n_L)` -> `{"W1" (n_1, n_x), "b1" (n_1, 1), ..., "WL", "bL"}`.
     """
-    return _initialize(layer_dims, 3, lambda n_prev: 0.01)
+    return initialize_seeded(layer_dims, 3, lambda n_prev: 0.01)
 
 
 def initialize_parameters_deep_application(layer_dims) -> dict[str, np.ndarray]:
@@ -85,7 +96,7 @@ def initialize_parameters_deep_application(layer_dims) -> dict[str, np.ndarray]:
     Plain `*0.01` makes the signal shrink by ~0.01·sqrt(n) per layer, so a 4-layer net barely learns; dividing
     by `sqrt(n_{l-1})` keeps `Var(Z[l])` near `Var(A[l-1])` (the notes' vanishing-gradient remedy).
     """
-    return _initialize(layer_dims, 1, lambda n_prev: 1 / np.sqrt(n_prev))
+    return initialize_seeded(layer_dims, 1, lambda n_prev: 1 / np.sqrt(n_prev))
 
 
 SCALES = {"small": lambda n_prev: 0.01, "xavier": lambda n_prev: 1 / np.sqrt(n_prev),
@@ -98,7 +109,7 @@ def initialize_parameters_from_record(hp: HyperParameters) -> dict[str, np.ndarr
 
     `("small", seed 3)` is `initialize_parameters_deep`; `("xavier", seed 1)` is the application's.
     """
-    return _initialize(hp.layer_dims, hp.seed, SCALES[hp.initialization])
+    return initialize_seeded(hp.layer_dims, hp.seed, SCALES[hp.initialization])
 
 
 # ---------------------------------------------------------------- forward
@@ -110,11 +121,16 @@ def _activation(activation: str) -> str:
 
 
 def linear_forward(A, W, b):
-    """Z = W·A + b.  A (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1) -> Z (n_l, m), cache (A, W, b)."""
+    """Z = W·A + b.  A (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1) -> Z (n_l, m), cache (A, W, b).
+
+    A NaN or inf in A, W or b is an error (a diverged run shows up here, named, instead of as a nan cost).
+    """
     A, W, b = as_float_array(A, "A"), as_float_array(W, "W"), as_float_array(b, "b")
     if A.ndim != 2 or W.ndim != 2 or W.shape[1] != A.shape[0] or np.shape(b) != (W.shape[0], 1):
         raise ValueError(f"linear_forward needs A (n_prev, m), W (n_l, n_prev), b (n_l, 1); got A {A.shape}, "
                          f"W {W.shape}, b {np.shape(b)}")
+    for name, value in (("A", A), ("W", W), ("b", b)):
+        check_finite(value, name)
     Z = np.dot(W, A) + b
     return Z, (A, W, b)
 
@@ -172,6 +188,7 @@ def compute_cost(AL, Y):
     if AL.ndim != 2:
         raise ValueError(f"AL must be 2-D (1, m), got shape {AL.shape}")
     Y = _labels(Y, AL)
+    check_finite(AL, "AL")
     if np.any((AL < 0) | (AL > 1)):
         raise ValueError("AL must hold probabilities in [0, 1] (the sigmoid output), got values outside")
     m = Y.shape[1]
@@ -190,6 +207,7 @@ def compute_cost_from_logits(ZL, Y):
     if ZL.ndim != 2:
         raise ValueError(f"ZL must be 2-D (1, m), got shape {ZL.shape}")
     Y = _labels(Y, ZL)
+    check_finite(ZL, "ZL")
     losses = np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
     return np.squeeze(np.mean(losses))[()]
 
@@ -233,6 +251,9 @@ def L_model_backward(AL, Y, caches, activations: Sequence[str] | None = None) ->
     Y = _labels(Y, AL)
     if not isinstance(caches, Sequence) or len(caches) == 0:
         raise ValueError("caches must be the non-empty list returned by L_model_forward")
+    if np.shape(caches[-1][1]) != AL.shape:
+        raise ValueError(f"caches must come from the L_model_forward that gave AL {AL.shape}: the last cache's "
+                         f"ZL has shape {np.shape(caches[-1][1])}")
     L = len(caches)
     names = _activations(L, activations)
     grads = {}
@@ -245,27 +266,37 @@ def L_model_backward(AL, Y, caches, activations: Sequence[str] | None = None) ->
 
 # ---------------------------------------------------------------- update and training
 
-def _learning_rate(learning_rate) -> float:
-    if not (isinstance(learning_rate, (int, float, np.floating)) and math.isfinite(learning_rate)
-            and learning_rate > 0):
+def check_learning_rate(learning_rate):
+    """α as given, after checking it is a real number (not a bool), finite and > 0."""
+    if not (isinstance(learning_rate, numbers.Real) and not isinstance(learning_rate, bool)
+            and math.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
     return learning_rate
+
+
+def check_num_iterations(num_iterations) -> int:
+    """The number of gradient-descent iterations, after checking it is an int >= 0."""
+    if isinstance(num_iterations, bool) or not isinstance(num_iterations, numbers.Integral) or num_iterations < 0:
+        raise ValueError(f"num_iterations must be a non-negative integer, got {num_iterations!r}")
+    return int(num_iterations)
 
 
 def update_parameters(params: Mapping, grads: Mapping, learning_rate) -> dict[str, np.ndarray]:
     """W[l] := W[l] - α dW[l], b[l] := b[l] - α db[l] for every layer, returned as a new dict.
 
-    params {"W1", "b1", ...}, grads {"dW1", "db1", ...} (same shapes) -> parameters. `params` is not modified
-    in place. α is used in the parameters' dtype (an np.float64 α does not turn float32 parameters into float64).
+    params {"W1", "b1", ...}, grads {"dW1", "db1", ...} (same shapes, finite) -> parameters. `params` is not
+    modified in place. α is used in the parameters' dtype (an np.float64 α does not turn float32 parameters
+    into float64). A non-finite gradient (the course's dAL where AL rounded to 0 or 1) is an error.
     """
     L = number_of_layers(params)
     check_keys(grads, [f"d{p}{l}" for l in range(1, L + 1) for p in ("W", "b")], "grads")
-    learning_rate = _learning_rate(learning_rate)
+    learning_rate = check_learning_rate(learning_rate)
     parameters = dict(params)
     for l in range(1, L + 1):
         for p in ("W", "b"):
             value, grad = np.asarray(params[f"{p}{l}"]), np.asarray(grads[f"d{p}{l}"])
             check_same_shape(value, grad, f"{p}{l}", f"d{p}{l}")
+            check_finite(grad, f"d{p}{l}")
             parameters[f"{p}{l}"] = value - value.dtype.type(learning_rate) * grad
     return parameters
 
@@ -294,6 +325,8 @@ def gradient_descent(X, Y, parameters: Mapping, learning_rate, num_iterations: i
     X, Y = _check_training_data(X, Y, [np.shape(parameters["W1"])[1], np.shape(parameters[f"W{L}"])[0]])
     if isinstance(record_every, bool) or not isinstance(record_every, int) or record_every < 1:
         raise ValueError(f"record_every must be an int >= 1, got {record_every!r}")
+    check_learning_rate(learning_rate)
+    num_iterations = check_num_iterations(num_iterations)
     costs = []
     for i in range(num_iterations):
         AL, caches = L_model_forward(X, parameters, activations)
@@ -311,10 +344,13 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
     -> (parameters, costs) with the cost recorded when `i % 100 == 0`.
     """
     np.random.seed(1)
-    if len(layers_dims) != 3:
+    dims = check_layer_dims(layers_dims, "layers_dims")
+    if len(dims) != 3:
         raise ValueError(f"layers_dims must be (n_x, n_h, n_y) for the two-layer model, got {layers_dims!r}")
-    n_x, n_h, n_y = _layer_dims(layers_dims)
-    X, Y = _check_training_data(X, Y, layers_dims)
+    n_x, n_h, n_y = dims
+    X, Y = _check_training_data(X, Y, dims)
+    check_learning_rate(learning_rate)
+    num_iterations = check_num_iterations(num_iterations)
     parameters = initialize_parameters(n_x, n_h, n_y)
     costs = []
     for i in range(num_iterations):
@@ -337,7 +373,7 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, 
     `gradient_descent`. X (n_x, m), Y (1, m) -> (parameters, costs), cost recorded when `i % 100 == 0`.
     """
     np.random.seed(1)
-    dims = _layer_dims(layers_dims)
+    dims = check_layer_dims(layers_dims, "layers_dims")
     X, Y = _check_training_data(X, Y, dims)
     parameters = initialize_parameters_deep_application(dims)
     return gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost)

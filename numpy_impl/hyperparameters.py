@@ -83,7 +83,7 @@ class HyperParameters:
             raise TypeError(f"learning_rate must be a real number, got {self.learning_rate!r}")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise ValueError(f"learning_rate must be finite and > 0, got {self.learning_rate}")
-        if self.initialization not in INITIALIZATIONS:
+        if not isinstance(self.initialization, str) or self.initialization not in INITIALIZATIONS:
             raise ValueError(f"initialization must be one of {sorted(INITIALIZATIONS)}, got {self.initialization!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")

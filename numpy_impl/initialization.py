@@ -24,35 +24,21 @@ Shapes: `X (n_x, m)`, `Y (1, m)`, `W[l] (n_l, n_{l-1})`, `b[l] (n_l, 1)`.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from numpy_impl import deep_network as dn
-from numpy_impl.validation import as_float_array, check_X, check_Y, number_of_layers
+from numpy_impl.validation import as_float_array, check_finite, check_X, check_Y, number_of_layers
 
 COURSE_HIDDEN = (10, 5)  # the course's layers_dims = [X.shape[0], 10, 5, 1]
 TRUNCATION = 2.0  # Keras/TF truncated normals redraw values beyond 2 standard deviations
 
 
-def _layers_dims(layers_dims) -> list[int]:
-    dims = list(layers_dims) if isinstance(layers_dims, Sequence) else None
-    if not dims or len(dims) < 2 or not all(
-            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in dims):
-        raise ValueError(f"layers_dims must be a list of positive ints [n_x, n_1, ..., n_L] with L >= 1, "
-                         f"got {layers_dims!r}")
-    return [int(n) for n in dims]
-
-
 def _draw(layers_dims, scale) -> dict[str, np.ndarray]:
     """`np.random.seed(3)`; for l = 1..L: `W[l] = randn(n_l, n_{l-1}) * scale(n_{l-1})`, `b[l] = zeros((n_l, 1))`."""
-    dims = _layers_dims(layers_dims)
-    np.random.seed(3)
-    parameters = {}
-    for l in range(1, len(dims)):
-        parameters[f"W{l}"] = np.random.randn(dims[l], dims[l - 1]) * scale(dims[l - 1])
-        parameters[f"b{l}"] = np.zeros((dims[l], 1))
-    return parameters
+    return dn.initialize_seeded(layers_dims, 3, scale, "layers_dims")
 
 
 # ---------------------------------------------------------------- the initialisers
@@ -64,7 +50,7 @@ def initialize_parameters_zeros(layers_dims) -> dict[str, np.ndarray]:
     to its neighbours forever. With ReLU hidden layers it is worse: A[l] = relu(0) = 0, so every dW[l] = 0 and
     only b[L] moves; the cost stays at ln 2 = 0.6931 (the network predicts 0.5 for everyone).
     """
-    dims = _layers_dims(layers_dims)
+    dims = dn.check_layer_dims(layers_dims, "layers_dims")
     parameters = {}
     for l in range(1, len(dims)):
         parameters[f"W{l}"] = np.zeros((dims[l], dims[l - 1]))
@@ -159,6 +145,8 @@ def truncated_normal(shape, stddev: float) -> np.ndarray:
 
     Uses the global RNG (seed it first). The result's std is stddev·0.8796, and max |w| <= 2·stddev.
     """
+    if not (isinstance(stddev, numbers.Real) and math.isfinite(stddev) and stddev > 0):
+        raise ValueError(f"stddev must be a finite number > 0, got {stddev!r}")
     w = np.random.randn(*shape)
     out = np.abs(w) > TRUNCATION
     while np.any(out):
@@ -181,7 +169,13 @@ def compute_loss(AL, Y):
     value of the same cost is `dn.compute_cost_from_logits(ZL, Y)`.
     """
     AL = as_float_array(AL, "AL")
-    return _compute_loss(AL, _labels(Y, AL))
+    if AL.ndim != 2:
+        raise ValueError(f"AL must be 2-D (1, m), got shape {AL.shape}")
+    Y = _labels(Y, AL)
+    check_finite(AL, "AL")
+    if np.any((AL < 0) | (AL > 1)):
+        raise ValueError("AL must hold probabilities in [0, 1] (the sigmoid output), not the logits ZL")
+    return _compute_loss(AL, Y)
 
 
 def _labels(Y, AL: np.ndarray) -> np.ndarray:
@@ -244,6 +238,8 @@ def train(X, Y, parameters: Mapping, learning_rate=0.01, num_iterations: int = 1
     Y = check_Y(Y, m=X.shape[1], n_y=np.shape(parameters[f"W{L}"])[0], binary=True).astype(X.dtype)
     if isinstance(cost_every, bool) or not isinstance(cost_every, int) or cost_every < 1:
         raise ValueError(f"cost_every must be an int >= 1, got {cost_every!r}")
+    dn.check_learning_rate(learning_rate)
+    num_iterations = dn.check_num_iterations(num_iterations)
     costs = []
     for i in range(num_iterations):
         AL, caches = _forward(X, parameters, L)
@@ -289,8 +285,8 @@ def predict(X, y, parameters: Mapping, print_accuracy: bool = True) -> np.ndarra
 
 def deep_layers_dims(n_x: int, depth: int = 20, width: int = 10) -> list[int]:
     """[n_x, width, ..., width, 1]: `depth` layers (depth - 1 ReLU hidden layers of `width` units, 1 sigmoid)."""
-    if depth < 1 or width < 1 or n_x < 1:
-        raise ValueError(f"n_x, depth and width must be >= 1, got {n_x}, {depth}, {width}")
+    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in (n_x, depth, width)):
+        raise ValueError(f"n_x, depth and width must be integers >= 1, got {n_x!r}, {depth!r}, {width!r}")
     return [n_x, *([width] * (depth - 1)), 1]
 
 

@@ -23,7 +23,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from numpy_impl.activations import sigmoid
-from numpy_impl.validation import as_float_array, check_keys, check_X, check_Y
+from numpy_impl.deep_network import check_learning_rate, check_num_iterations
+from numpy_impl.validation import as_float_array, check_finite, check_keys, check_X, check_Y
 
 PARAMETER_KEYS = ("W1", "b1", "W2", "b2")
 GRAD_KEYS = ("dW1", "db1", "dW2", "db2")
@@ -41,12 +42,14 @@ def _check_X_Y(X, Y) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_parameters(parameters: Mapping) -> tuple[int, int, int]:
-    """(n_x, n_h, n_y) of a parameters dict {"W1", "b1", "W2", "b2"}, after checking keys and shapes."""
+    """(n_x, n_h, n_y) of a parameters dict {"W1", "b1", "W2", "b2"}, after checking keys, shapes, finiteness."""
     check_keys(parameters, PARAMETER_KEYS, "parameters")
     W1, b1, W2, b2 = (np.shape(parameters[k]) for k in PARAMETER_KEYS)
     if len(W1) != 2 or len(W2) != 2 or b1 != (W1[0], 1) or W2[1:] != W1[:1] or b2 != (W2[0], 1):
         raise ValueError("parameters must be W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1); "
                          f"got W1 {W1}, b1 {b1}, W2 {W2}, b2 {b2}")
+    for key in PARAMETER_KEYS:
+        check_finite(as_float_array(parameters[key], key), key)
     return W1[1], W1[0], W2[0]
 
 
@@ -113,6 +116,7 @@ def compute_cost(A2, Y) -> float:
     """
     A2 = _as_row_matrix(A2, "A2")
     Y = check_Y(Y, m=A2.shape[1], n_y=A2.shape[0], binary=True).astype(A2.dtype, copy=False)
+    check_finite(A2, "A2")
     if np.any((A2 < 0) | (A2 > 1)):
         raise ValueError("A2 must hold probabilities in [0, 1] (the sigmoid output), not logits Z2")
     return _cost(A2, Y)
@@ -135,6 +139,7 @@ def compute_cost_from_logits(Z2, Y) -> float:
     """
     Z2 = _as_row_matrix(Z2, "Z2")
     Y = check_Y(Y, m=Z2.shape[1], n_y=Z2.shape[0], binary=True).astype(Z2.dtype, copy=False)
+    check_finite(Z2, "Z2")
     losses = np.maximum(Z2, 0) - Z2 * Y + np.log1p(np.exp(-np.abs(Z2)))
     return float(np.sum(losses) / Y.shape[1])
 
@@ -170,8 +175,8 @@ def _backward(parameters: Mapping, cache: Mapping, X: np.ndarray, Y: np.ndarray)
 
 
 def update_parameters(parameters: Mapping, grads: Mapping, learning_rate: float = 1.2) -> dict[str, np.ndarray]:
-    """θ := θ - α·dθ for θ in W1, b1, W2, b2 (α = learning_rate).  Returns a new dict; the caller's
-    `parameters` and its arrays are left untouched.
+    """θ := θ - α·dθ for θ in W1, b1, W2, b2 (α = learning_rate > 0).  Returns a new dict; the caller's
+    `parameters` and its arrays are left untouched. Every dθ must have θ's shape and be finite.
     """
     _check_parameters(parameters)
     check_keys(grads, GRAD_KEYS, "grads")
@@ -179,7 +184,8 @@ def update_parameters(parameters: Mapping, grads: Mapping, learning_rate: float 
         if np.shape(grads[f"d{key}"]) != np.shape(parameters[key]):
             raise ValueError(f"d{key} must have the shape of {key} {np.shape(parameters[key])}, "
                              f"got {np.shape(grads[f'd{key}'])}")
-    return _update(parameters, grads, learning_rate)
+        check_finite(as_float_array(grads[f"d{key}"], f"d{key}"), f"d{key}")
+    return _update(parameters, grads, check_learning_rate(learning_rate))
 
 
 def _update(parameters: Mapping, grads: Mapping, learning_rate: float) -> dict[str, np.ndarray]:
@@ -209,8 +215,8 @@ def train(X, Y, parameters: Mapping, num_iterations: int = 10000, learning_rate:
     if dtypes != {X.dtype}:
         raise ValueError(f"parameters must have X's dtype {X.dtype} (cast them with .astype), "
                          f"got {sorted(map(str, dtypes))}")
-    if not isinstance(num_iterations, int | np.integer) or num_iterations < 0:
-        raise ValueError(f"num_iterations must be a non-negative integer, got {num_iterations!r}")
+    num_iterations = check_num_iterations(num_iterations)
+    check_learning_rate(learning_rate)
     parameters = {k: parameters[k] for k in PARAMETER_KEYS}
     costs = np.empty(num_iterations, dtype=X.dtype)
     if record:

@@ -107,7 +107,6 @@ def test_one_update(parity):
     kd.update_parameters(variables, tape_grads, LEARNING_RATE)
     tape = kd.parameters_from_variables(variables)
     model = _keras_model(parameters)
-    _, keras_grads = kd.keras_gradients(model, X, Y)
     optimizer = kd.keras_sgd(LEARNING_RATE)
     with tf.GradientTape() as t:
         cost = kd.keras_loss()(convert.labels_to_keras(Y), model(convert.inputs_to_keras(X), training=True))
@@ -349,8 +348,40 @@ def test_training_checks_labels_against_the_network():
         nd.L_layer_model(X, Y[:, :-1], LAYER_DIMS, num_iterations=1)
     with pytest.raises(ValueError, match="n_x, n_h, n_y"):
         nd.two_layer_model(X, Y, LAYER_DIMS, num_iterations=1)
-    with pytest.raises(ValueError, match="layer_dims must be positive ints"):
+    with pytest.raises(ValueError, match="layers_dims must be a list of positive ints"):
         nd.L_layer_model(X, Y, (64,), num_iterations=1)
+    with pytest.raises(ValueError, match="num_iterations must be a non-negative integer"):
+        nd.L_layer_model(X, Y, LAYER_DIMS, num_iterations=-5)
+    with pytest.raises(ValueError, match="num_iterations must be a non-negative integer"):
+        nd.gradient_descent(X, Y, _initial_parameters(np.float64), 0.1, 2.5)
+    with pytest.raises(ValueError, match="learning_rate must be"):
+        nd.two_layer_model(X, Y, (64, 7, 1), learning_rate=float("nan"), num_iterations=1)
+
+
+def test_non_finite_values_and_bad_sizes_are_named():
+    (X, Y), _ = _data(np.float64)
+    parameters = _initial_parameters(np.float64)
+    with pytest.raises(ValueError, match="W must be finite"):
+        nd.L_model_forward(X, {**parameters, "W2": np.full((7, 20), np.nan)})
+    with pytest.raises(ValueError, match="A must be finite"):
+        nd.linear_forward(np.full((2, 3), np.inf), np.ones((1, 2)), np.zeros((1, 1)))
+    with pytest.raises(ValueError, match="AL must be finite"):
+        nd.compute_cost(np.array([[np.nan, 0.5]]), np.array([[0, 1]]))
+    with pytest.raises(ValueError, match="ZL must be finite"):
+        nd.compute_cost_from_logits(np.array([[np.nan, 0.5]]), np.array([[0, 1]]))
+    with pytest.raises(ValueError, match="dW1 must be finite"):
+        nd.update_parameters(parameters, {f"d{k}": np.full_like(v, np.nan) for k, v in parameters.items()}, 0.1)
+    with pytest.raises(ValueError, match="learning_rate must be"):
+        nd.update_parameters(parameters, {f"d{k}": np.zeros_like(v) for k, v in parameters.items()}, True)
+    AL, caches = nd.L_model_forward(X, parameters)
+    with pytest.raises(ValueError, match="caches must come from the L_model_forward that gave AL"):
+        nd.L_model_backward(AL, Y, caches[:2])
+    with pytest.raises(ValueError, match=r"\(n_x, n_h, n_y\) must be a list of positive ints"):
+        nd.initialize_parameters(2, 0, 1)
+    with pytest.raises(ValueError, match=r"\(n_x, n_h, n_y\) must be a list of positive ints"):
+        nd.initialize_parameters(2, 2.5, 1)
+    with pytest.raises(ValueError, match="layer_dims must be a list of positive ints"):
+        nd.initialize_parameters_deep([2, True, 1])
 
 
 def test_tf_side_rejects_bad_structures():

@@ -53,14 +53,13 @@ def test_record_builds_the_same_network(parity):
     parity.check("parameter shapes: record vs Keras Dense layers", "layout", np.array(list(shapes.values())),
                  np.array([keras_shapes[k] for k in shapes]))
     convert.set_dense_weights(model, parameters)
-    AL, _ = nd.L_model_forward(X, parameters, RECORD.activations)
+    AL, caches = nd.L_model_forward(X, parameters, RECORD.activations)
     AL_keras, ZL_keras = keras_forward(model, X)
     parity.check("AL with the record's activations (tanh, relu, sigmoid)", "forward", AL, AL_keras)
     cost = nd.compute_cost(AL, Y)
     loss = keras_loss()
     parity.check("cost", "cost", cost, loss(convert.labels_to_keras(Y), convert.inputs_to_keras(ZL_keras)))
     # one step of gradient descent with the record's α on both sides
-    _, caches = nd.L_model_forward(X, parameters, RECORD.activations)
     grads = nd.L_model_backward(AL, Y, caches, RECORD.activations)
     updated = nd.update_parameters(parameters, grads, RECORD.learning_rate)
     optimizer = khp.build_optimizer(RECORD)
@@ -173,6 +172,7 @@ def test_dict_round_trip_and_frozen():
     ({"layer_dims": (4, 1), "learning_rate": "0.1"}, TypeError, "learning_rate must be a real number"),
     ({"layer_dims": (4, 1), "num_iterations": 0}, ValueError, "num_iterations must be >= 1"),
     ({"layer_dims": (4, 1), "initialization": "zeros"}, ValueError, "initialization must be one of"),
+    ({"layer_dims": (4, 1), "initialization": ["he"]}, ValueError, "initialization must be one of"),
     ({"layer_dims": (4, 1), "seed": -1}, ValueError, "seed must be an integer"),
 ])
 def test_bad_records_are_named(kwargs, error, match):

@@ -398,5 +398,19 @@ def test_bad_training_inputs():
         npi.backward_propagation(np.full((1, 3), 0.5), np.ones((1, 3)), [])
     with pytest.raises(ValueError, match="mode must be one of"):
         npi.variance_scaling_std(3, 4, 1.0, "fan_sum")
+    with pytest.raises(ValueError, match="num_iterations must be a non-negative integer"):
+        npi.train(X, Y, parameters, 0.01, -1)
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
+        npi.train(X, Y, parameters, float("nan"), 1)
+    with pytest.raises(ValueError, match="AL must be 2-D"):
+        npi.compute_loss(np.array([0.5, 0.5]), np.array([[0, 1]]))
+    with pytest.raises(ValueError, match="AL must be finite"):
+        npi.compute_loss(np.array([[np.nan, 0.5]]), np.array([[0, 1]]))
+    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\]"):
+        npi.compute_loss(np.array([[-3.0, 2.0]]), np.array([[0, 1]]))  # logits ZL instead of AL
+    with pytest.raises(ValueError, match="integers >= 1"):
+        npi.deep_layers_dims(2, depth=2.5)
+    with pytest.raises(ValueError, match="stddev must be a finite number > 0"):
+        npi.truncated_normal((2, 2), -1.0)
     with pytest.raises(KeyError, match="missing"):
         kin.forward_logits(X, {"W1": parameters["W1"]})
