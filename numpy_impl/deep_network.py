@@ -17,8 +17,6 @@ float32 inputs and parameters stay float32 throughout.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -27,8 +25,10 @@ from numpy_impl import activations as act
 from numpy_impl.hyperparameters import HyperParameters
 from numpy_impl.validation import (
     as_float_array,
+    check_count,
     check_finite,
     check_keys,
+    check_learning_rate,
     check_same_shape,
     check_X,
     check_Y,
@@ -266,21 +266,6 @@ def L_model_backward(AL, Y, caches, activations: Sequence[str] | None = None) ->
 
 # ---------------------------------------------------------------- update and training
 
-def check_learning_rate(learning_rate):
-    """α as given, after checking it is a real number (not a bool), finite and > 0."""
-    if not (isinstance(learning_rate, numbers.Real) and not isinstance(learning_rate, bool)
-            and math.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
-    return learning_rate
-
-
-def check_num_iterations(num_iterations) -> int:
-    """The number of gradient-descent iterations, after checking it is an int >= 0."""
-    if isinstance(num_iterations, bool) or not isinstance(num_iterations, numbers.Integral) or num_iterations < 0:
-        raise ValueError(f"num_iterations must be a non-negative integer, got {num_iterations!r}")
-    return int(num_iterations)
-
-
 def update_parameters(params: Mapping, grads: Mapping, learning_rate) -> dict[str, np.ndarray]:
     """W[l] := W[l] - α dW[l], b[l] := b[l] - α db[l] for every layer, returned as a new dict.
 
@@ -326,7 +311,7 @@ def gradient_descent(X, Y, parameters: Mapping, learning_rate, num_iterations: i
     if isinstance(record_every, bool) or not isinstance(record_every, int) or record_every < 1:
         raise ValueError(f"record_every must be an int >= 1, got {record_every!r}")
     check_learning_rate(learning_rate)
-    num_iterations = check_num_iterations(num_iterations)
+    num_iterations = check_count(num_iterations, "num_iterations", minimum=0)
     costs = []
     for i in range(num_iterations):
         AL, caches = L_model_forward(X, parameters, activations)
@@ -350,7 +335,7 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
     n_x, n_h, n_y = dims
     X, Y = _check_training_data(X, Y, dims)
     check_learning_rate(learning_rate)
-    num_iterations = check_num_iterations(num_iterations)
+    num_iterations = check_count(num_iterations, "num_iterations", minimum=0)
     parameters = initialize_parameters(n_x, n_h, n_y)
     costs = []
     for i in range(num_iterations):

@@ -30,7 +30,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from numpy_impl import deep_network as dn
-from numpy_impl.validation import as_float_array, check_finite, check_X, check_Y, number_of_layers
+from numpy_impl.validation import (
+    as_float_array,
+    check_count,
+    check_finite,
+    check_learning_rate,
+    check_X,
+    check_X_Y,
+    check_Y,
+    number_of_layers,
+)
 
 COURSE_HIDDEN = (10, 5)  # the course's layers_dims = [X.shape[0], 10, 5, 1]
 TRUNCATION = 2.0  # Keras/TF truncated normals redraw values beyond 2 standard deviations
@@ -238,8 +247,8 @@ def train(X, Y, parameters: Mapping, learning_rate=0.01, num_iterations: int = 1
     Y = check_Y(Y, m=X.shape[1], n_y=np.shape(parameters[f"W{L}"])[0], binary=True).astype(X.dtype)
     if isinstance(cost_every, bool) or not isinstance(cost_every, int) or cost_every < 1:
         raise ValueError(f"cost_every must be an int >= 1, got {cost_every!r}")
-    dn.check_learning_rate(learning_rate)
-    num_iterations = dn.check_num_iterations(num_iterations)
+    check_learning_rate(learning_rate)
+    num_iterations = check_count(num_iterations, "num_iterations", minimum=0)
     costs = []
     for i in range(num_iterations):
         AL, caches = _forward(X, parameters, L)
@@ -262,7 +271,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
     """
     if initialization not in ("zeros", "random", "he"):
         raise ValueError(f"initialization must be one of ['he', 'random', 'zeros'], got {initialization!r}")
-    X = check_X(X)
+    X, Y = check_X_Y(X, Y, n_y=1)
     parameters = initialize_parameters([X.shape[0], *COURSE_HIDDEN, 1], initialization)
     parameters, _ = train(X, Y, parameters, learning_rate, num_iterations, print_cost)
     return parameters

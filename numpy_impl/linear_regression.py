@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numpy_impl.validation import as_float_array, check_finite, check_X, check_Y
+from numpy_impl.validation import as_float_array, check_count, check_finite, check_learning_rate, check_X, check_Y
 
 
 def load_house_prices(m: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -105,11 +105,9 @@ def optimize(W, b, X, Y, num_iterations: int = 100, learning_rate: float = 0.1, 
     ones for b); on `load_house_prices()` λ_max ≈ 14.7, so the default α = 0.1 is stable (0.15 diverges).
     """
     W, b, X, Y = _check_inputs(W, b, X, Y)
-    for name, value in (("num_iterations", num_iterations), ("record_every", record_every)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if not (np.ndim(learning_rate) == 0 and np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
+    num_iterations = check_count(num_iterations, "num_iterations")
+    record_every = check_count(record_every, "record_every")
+    check_learning_rate(learning_rate)
     learning_rate = np.result_type(W, X).type(learning_rate)  # an np.float64 α must not upcast float32 runs
     costs = []
     for i in range(num_iterations):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from numpy_impl import activations, losses
-from numpy_impl.validation import as_float_array, check_finite, check_X, check_Y
+from numpy_impl.validation import as_float_array, check_count, check_finite, check_learning_rate, check_X, check_Y
 
 
 def sigmoid(z):
@@ -104,12 +104,9 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
     curve. The caller's `w` is not modified (every update builds a new array).
     """
     w, X, Y = _check_inputs(w, b, X, Y)
-    if isinstance(num_iterations, bool) or not isinstance(num_iterations, int | np.integer) or num_iterations < 1:
-        raise ValueError(f"num_iterations must be a positive integer, got {num_iterations!r}")
-    if isinstance(record_every, bool) or not isinstance(record_every, int | np.integer) or record_every < 1:
-        raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
-    if not (np.ndim(learning_rate) == 0 and np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
+    num_iterations = check_count(num_iterations, "num_iterations")
+    record_every = check_count(record_every, "record_every")
+    check_learning_rate(learning_rate)
     w = np.array(w, copy=True)
     learning_rate = np.result_type(w, X).type(learning_rate)  # an np.float64 α must not upcast float32 runs
     costs = []

@@ -23,22 +23,19 @@ from collections.abc import Mapping
 import numpy as np
 
 from numpy_impl.activations import sigmoid
-from numpy_impl.deep_network import check_learning_rate, check_num_iterations
-from numpy_impl.validation import as_float_array, check_finite, check_keys, check_X, check_Y
+from numpy_impl.validation import (
+    as_float_array,
+    check_count,
+    check_finite,
+    check_keys,
+    check_learning_rate,
+    check_X,
+    check_X_Y,
+    check_Y,
+)
 
 PARAMETER_KEYS = ("W1", "b1", "W2", "b2")
 GRAD_KEYS = ("dW1", "db1", "dW2", "db2")
-
-
-def _check_X_Y(X, Y) -> tuple[np.ndarray, np.ndarray]:
-    """X (n_x, m) and binary Y (n_y, m) with the same m; a transposed X (m, n_x) gets a hint."""
-    X = check_X(X)
-    Y_shape = np.shape(Y)
-    if len(Y_shape) == 2 and X.shape[1] != Y_shape[1] and X.shape[0] == Y_shape[1]:
-        raise ValueError(f"X has shape {X.shape}, which looks like (m, n_x) = ({X.shape[0]}, {X.shape[1]}) "
-                         f"for Y of shape {Y_shape}; the course layout is X (n_x, m): pass X.T")
-    Y = check_Y(Y, m=X.shape[1], binary=True)
-    return X, Y
 
 
 def _check_parameters(parameters: Mapping) -> tuple[int, int, int]:
@@ -65,7 +62,7 @@ def layer_sizes(X, Y) -> tuple[int, int, int]:
 
     X (n_x, m), Y (n_y, m) -> (n_x, 4, n_y).
     """
-    X, Y = _check_X_Y(X, Y)
+    X, Y = check_X_Y(X, Y)
     return X.shape[0], 4, Y.shape[0]
 
 
@@ -207,7 +204,7 @@ def train(X, Y, parameters: Mapping, num_iterations: int = 10000, learning_rate:
     history["W1"][i] is W1 before update i (index 0: the start, index N: the result) and
     history["dW1"][i] the gradient update i used: W1[i+1] = W1[i] - α·dW1[i].
     """
-    X, Y = _check_X_Y(X, Y)
+    X, Y = check_X_Y(X, Y)
     n_x, _, n_y = _check_parameters(parameters)
     X = check_X(X, n_x=n_x)
     Y = check_Y(Y, m=X.shape[1], n_y=n_y).astype(X.dtype, copy=False)
@@ -215,7 +212,7 @@ def train(X, Y, parameters: Mapping, num_iterations: int = 10000, learning_rate:
     if dtypes != {X.dtype}:
         raise ValueError(f"parameters must have X's dtype {X.dtype} (cast them with .astype), "
                          f"got {sorted(map(str, dtypes))}")
-    num_iterations = check_num_iterations(num_iterations)
+    num_iterations = check_count(num_iterations, "num_iterations", minimum=0)
     check_learning_rate(learning_rate)
     parameters = {k: parameters[k] for k in PARAMETER_KEYS}
     costs = np.empty(num_iterations, dtype=X.dtype)
@@ -247,7 +244,7 @@ def nn_model(X, Y, n_h: int, num_iterations: int = 10000, print_cost: bool = Fal
     dtype (a no-op for the course's float64 data). `print_cost` prints J every 1000 iterations.
     """
     np.random.seed(3)
-    X, Y = _check_X_Y(X, Y)
+    X, Y = check_X_Y(X, Y)
     n_x, _, n_y = layer_sizes(X, Y)
     parameters = {k: v.astype(X.dtype) for k, v in initialize_parameters(n_x, n_h, n_y).items()}
     parameters, _ = train(X, Y, parameters, num_iterations=num_iterations, print_cost=print_cost)
@@ -262,5 +259,5 @@ def predict(parameters: Mapping, X) -> np.ndarray:
 
 def accuracy(parameters: Mapping, X, Y) -> float:
     """Percentage of examples whose prediction equals the label: 100·mean(predict(parameters, X) == Y)."""
-    X, Y = _check_X_Y(X, Y)
+    X, Y = check_X_Y(X, Y)
     return float(np.mean(predict(parameters, X) == Y) * 100)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numpy_impl.validation import as_float_array, check_finite
+from numpy_impl.validation import as_float_array, check_count, check_finite
 
 COEFFICIENTS = (1.0, -10.0, 25.0)  # the notes' x: J = x0·w² + x1·w + x2 = w² - 10w + 25 = (w - 5)²
 OPTIMIZERS = ("gd", "adam")
@@ -80,8 +80,7 @@ def minimize(w=0.0, learning_rate=0.01, num_iterations=1000, x=COEFFICIENTS, opt
         raise ValueError(f"dtype must be float32 or float64, got {dtype}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if isinstance(num_iterations, bool) or not (isinstance(num_iterations, int | np.integer) and num_iterations >= 1):
-        raise ValueError(f"num_iterations must be a positive int, got {num_iterations!r}")
+    num_iterations = check_count(num_iterations, "num_iterations")
     for name, value, valid, expected in (("learning_rate", learning_rate, lambda v: 0 < v < np.inf, "> 0"),
                                          ("epsilon", epsilon, lambda v: 0 < v < np.inf, "> 0"),
                                          ("beta1", beta1, lambda v: 0 <= v < 1, "in [0, 1)"),

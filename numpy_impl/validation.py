@@ -7,6 +7,8 @@ NumPy. The checks are cheap (shape and dtype inspections, one `isfinite` pass).
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -103,3 +105,32 @@ def number_of_layers(parameters: Mapping) -> int:
             raise ValueError(f"W{l} has shape {W} but W{l-1} has {np.shape(parameters[f'W{l-1}'])}: "
                              f"W{l} must be (n_{l}, n_{l-1})")
     return L
+
+
+def check_learning_rate(learning_rate, name: str = "learning_rate"):
+    """α as given, after checking it is a real number (not a bool), finite and > 0."""
+    if not (isinstance(learning_rate, numbers.Real) and not isinstance(learning_rate, bool)
+            and math.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {learning_rate!r}")
+    return learning_rate
+
+
+def check_count(value, name: str, minimum: int = 1) -> int:
+    """An iteration count or interval as an int, after checking it is an integer (not a bool) >= `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_X_Y(X, Y, n_y: int | None = None, binary: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """`X (n_x, m)` and `Y (n_y, m)` with the same m, when nothing else says what n_x is.
+
+    An `X` whose *rows* match Y's m is recognised as the layout `(m, n_x)` and rejected with a hint to pass
+    `X.T` (instead of a message blaming Y's number of columns).
+    """
+    X = check_X(X)
+    Y_shape = np.shape(Y)
+    if len(Y_shape) == 2 and X.shape[1] != Y_shape[1] and X.shape[0] == Y_shape[1]:
+        raise ValueError(f"X has shape {X.shape}, which looks like (m, n_x) = ({X.shape[0]}, {X.shape[1]}) "
+                         f"for Y of shape {Y_shape}; the course layout is X (n_x, m): pass X.T")
+    return X, check_Y(Y, m=X.shape[1], n_y=n_y, binary=binary)

@@ -350,9 +350,9 @@ def test_training_checks_labels_against_the_network():
         nd.two_layer_model(X, Y, LAYER_DIMS, num_iterations=1)
     with pytest.raises(ValueError, match="layers_dims must be a list of positive ints"):
         nd.L_layer_model(X, Y, (64,), num_iterations=1)
-    with pytest.raises(ValueError, match="num_iterations must be a non-negative integer"):
+    with pytest.raises(ValueError, match="num_iterations must be an integer >= 0"):
         nd.L_layer_model(X, Y, LAYER_DIMS, num_iterations=-5)
-    with pytest.raises(ValueError, match="num_iterations must be a non-negative integer"):
+    with pytest.raises(ValueError, match="num_iterations must be an integer >= 0"):
         nd.gradient_descent(X, Y, _initial_parameters(np.float64), 0.1, 2.5)
     with pytest.raises(ValueError, match="learning_rate must be"):
         nd.two_layer_model(X, Y, (64, 7, 1), learning_rate=float("nan"), num_iterations=1)

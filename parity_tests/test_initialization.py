@@ -388,6 +388,8 @@ def test_bad_layers_dims(layers_dims):
 def test_bad_training_inputs():
     X, Y, _, _ = _circles("float64")
     parameters = npi.initialize_parameters_he(COURSE_DIMS)
+    with pytest.raises(ValueError, match=r"looks like \(m, n_x\) = \(300, 2\).*pass X.T"):
+        npi.model(X.T, Y, num_iterations=1, print_cost=False)
     with pytest.raises(ValueError, match=r"looks like \(m, n_x\)"):
         npi.train(X.T, Y, parameters, 0.01, 1)
     with pytest.raises(ValueError, match="binary labels"):
@@ -398,7 +400,7 @@ def test_bad_training_inputs():
         npi.backward_propagation(np.full((1, 3), 0.5), np.ones((1, 3)), [])
     with pytest.raises(ValueError, match="mode must be one of"):
         npi.variance_scaling_std(3, 4, 1.0, "fan_sum")
-    with pytest.raises(ValueError, match="num_iterations must be a non-negative integer"):
+    with pytest.raises(ValueError, match="num_iterations must be an integer >= 0"):
         npi.train(X, Y, parameters, 0.01, -1)
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         npi.train(X, Y, parameters, float("nan"), 1)

@@ -168,7 +168,7 @@ def test_bad_shapes_are_rejected():
         nlin.propagate(W, b, X, Y[:, :10])
     with pytest.raises(ValueError, match="m .* integer >= 2"):
         nlin.load_house_prices(m=1)
-    with pytest.raises(ValueError, match="record_every must be a positive integer"):
+    with pytest.raises(ValueError, match="record_every must be an integer >= 1"):
         nlin.optimize(W, b, X, Y, record_every=0)
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         nlin.optimize(W, b, X, Y, learning_rate=np.nan)

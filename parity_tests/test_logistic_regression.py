@@ -293,7 +293,7 @@ def test_bad_labels_and_shapes_are_rejected():
         nlr.propagate(w, np.zeros((1, 1)), X, Y)
     with pytest.raises(ValueError, match="dim .* positive integer"):
         nlr.initialize_with_zeros(0)
-    with pytest.raises(ValueError, match="num_iterations must be a positive integer"):
+    with pytest.raises(ValueError, match="num_iterations must be an integer >= 1"):
         nlr.optimize(w, b, X, Y, num_iterations=0)
 
 

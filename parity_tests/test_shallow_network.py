@@ -417,7 +417,7 @@ def test_bad_labels_and_shapes_are_rejected():
         sn.initialize_parameters(2, 0, 1)
     with pytest.raises(ValueError, match="X's dtype float32"):
         sn.train(X.astype("float32"), Y, _course_start("float64"), 1)
-    with pytest.raises(ValueError, match="num_iterations must be a non-negative integer"):
+    with pytest.raises(ValueError, match="num_iterations must be an integer >= 0"):
         sn.nn_model(X, Y, 4, num_iterations=-1)
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         sn.train(X, Y, _course_start("float64"), 1, learning_rate=float("nan"))

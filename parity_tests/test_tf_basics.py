@@ -108,7 +108,7 @@ def test_numpy_bad_input_names_what_was_expected():
         npb.cost(1.0, x=(-1.0, 0.0, 0.0))
     with pytest.raises(ValueError, match=r"3 coefficients"):
         npb.cost_derivative(1.0, x=(1.0, -10.0))
-    with pytest.raises(ValueError, match="num_iterations must be a positive int"):
+    with pytest.raises(ValueError, match="num_iterations must be an integer >= 1"):
         npb.minimize(num_iterations=0)
     with pytest.raises(ValueError, match="learning_rate must be > 0"):
         npb.minimize(learning_rate=-0.1)
@@ -126,7 +126,7 @@ def test_numpy_bad_input_names_what_was_expected():
         npb.minimize(optimizer="adam", beta2=-0.1)
     with pytest.raises(ValueError, match="epsilon must be > 0"):
         npb.minimize(optimizer="adam", epsilon=0.0)
-    with pytest.raises(ValueError, match="num_iterations must be a positive int"):
+    with pytest.raises(ValueError, match="num_iterations must be an integer >= 1"):
         npb.minimize(num_iterations=True)
 
 
