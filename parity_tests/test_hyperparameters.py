@@ -47,11 +47,10 @@ def test_record_builds_the_same_network(parity):
     parameters = _initial_parameters(RECORD, parity.dtype)
     model = khp.build_model(RECORD)
     shapes = RECORD.parameter_shapes()
-    parity.check("parameter shapes: record vs NumPy parameters", "layout", np.array(list(shapes.values())),
-                 np.array([v.shape for v in parameters.values()]))
+    assert {k: v.shape for k, v in parameters.items()} == shapes, "NumPy did not build the record's network"
     keras_shapes = khp.parameter_shapes(model)
-    parity.check("parameter shapes: record vs Keras Dense layers", "layout", np.array(list(shapes.values())),
-                 np.array([keras_shapes[k] for k in shapes]))
+    parity.check("parameter shapes: NumPy vs Keras, both built from the record", "layout",
+                 np.array([parameters[k].shape for k in shapes]), np.array([keras_shapes[k] for k in shapes]))
     convert.set_dense_weights(model, parameters)
     AL, caches = nd.L_model_forward(X, parameters, RECORD.activations)
     AL_keras, ZL_keras = keras_forward(model, X)
