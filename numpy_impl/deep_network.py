@@ -29,6 +29,7 @@ from numpy_impl.validation import (
     check_finite,
     check_keys,
     check_learning_rate,
+    check_prediction_and_labels,
     check_same_shape,
     check_X,
     check_Y,
@@ -184,14 +185,7 @@ def compute_cost(AL, Y):
     warns in both cases). A sigmoid output rounds to exactly 1.0 from z ≈ 37 in float64 (z ≈ 17 in float32).
     The stable form from the logits ZL is `compute_cost_from_logits`.
     """
-    AL = as_float_array(AL, "AL")
-    if AL.ndim != 2:
-        raise ValueError(f"AL must be 2-D (1, m), got shape {AL.shape}")
-    Y = _labels(Y, AL)
-    check_finite(AL, "AL")
-    if np.any((AL < 0) | (AL > 1)):
-        raise ValueError("AL must hold probabilities in [0, 1] (the sigmoid output), got values outside")
-    m = Y.shape[1]
+    AL, Y, m = check_prediction_and_labels(AL, Y, "AL", probabilities=True)
     cost = (-1 / m) * np.sum(np.multiply(Y, np.log(AL)) + np.multiply(1 - Y, np.log(1 - AL)))
     return np.squeeze(cost)[()]
 
@@ -203,11 +197,7 @@ def compute_cost_from_logits(ZL, Y):
     it gives 40.0 where the naive formula gives inf. This is what `tf.nn.sigmoid_cross_entropy_with_logits`
     and `keras.losses.BinaryCrossentropy(from_logits=True)` compute.
     """
-    ZL = as_float_array(ZL, "ZL")
-    if ZL.ndim != 2:
-        raise ValueError(f"ZL must be 2-D (1, m), got shape {ZL.shape}")
-    Y = _labels(Y, ZL)
-    check_finite(ZL, "ZL")
+    ZL, Y, _ = check_prediction_and_labels(ZL, Y, "ZL")
     losses = np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
     return np.squeeze(np.mean(losses))[()]
 

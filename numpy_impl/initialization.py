@@ -33,8 +33,8 @@ from numpy_impl import deep_network as dn
 from numpy_impl.validation import (
     as_float_array,
     check_count,
-    check_finite,
     check_learning_rate,
+    check_prediction_and_labels,
     check_X,
     check_X_Y,
     check_Y,
@@ -177,13 +177,7 @@ def compute_loss(AL, Y):
     1 - AL has ~1e-3 relative error in float64), so J is ill-conditioned there. The finite, well-conditioned
     value of the same cost is `dn.compute_cost_from_logits(ZL, Y)`.
     """
-    AL = as_float_array(AL, "AL")
-    if AL.ndim != 2:
-        raise ValueError(f"AL must be 2-D (1, m), got shape {AL.shape}")
-    Y = _labels(Y, AL)
-    check_finite(AL, "AL")
-    if np.any((AL < 0) | (AL > 1)):
-        raise ValueError("AL must hold probabilities in [0, 1] (the sigmoid output), not the logits ZL")
+    AL, Y, _ = check_prediction_and_labels(AL, Y, "AL", probabilities=True)
     return _compute_loss(AL, Y)
 
 

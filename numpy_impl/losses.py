@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from numpy_impl.activations import sigmoid, softmax
-from numpy_impl.validation import as_float_array, check_finite, check_same_shape, check_Y
+from numpy_impl.validation import as_float_array, check_finite, check_prediction_and_labels, check_same_shape
 
 # ---------------------------------------------------------------- input checks
 
@@ -33,32 +33,6 @@ def _same_shape(yhat, y) -> tuple[np.ndarray, np.ndarray]:
     check_finite(yhat, "yhat")
     check_finite(y, "y")
     return yhat, y.astype(yhat.dtype, copy=False)
-
-
-def _prediction_and_labels(P, Y, name: str, probabilities: bool = False, one_hot: bool = False):
-    """Validate a prediction P (AL or Z) and labels Y, both `(n_y, m)`; return P, Y in P's dtype, and m."""
-    P = as_float_array(P, name)
-    if P.ndim != 2:
-        raise ValueError(f"{name} must be 2-D with shape (n_y, m) (one example per column), got shape {P.shape}")
-    check_finite(P, name)
-    if np.ndim(Y) == 2 and np.shape(Y) != P.shape and np.shape(Y) == P.shape[::-1]:
-        raise ValueError(f"{name} has shape {P.shape} and Y {np.shape(Y)}: one of them is transposed; both must be "
-                         f"(n_y, m), one example per column (transpose the one in Keras layout (m, n_y))")
-    m = P.shape[1]
-    Y = check_Y(Y, m=m, n_y=P.shape[0], binary=True)
-    if one_hot and not np.all(np.sum(Y, axis=0) == 1):
-        bad = np.flatnonzero(np.sum(Y, axis=0) != 1)[:5]
-        raise ValueError(f"Y must be one-hot (C, m): exactly one 1 per column; columns {bad.tolist()} are not")
-    if probabilities:
-        if np.any((P < 0) | (P > 1)):
-            raise ValueError(f"{name} must hold probabilities in [0, 1], got values in [{P.min()}, {P.max()}] "
-                             f"(for logits Z use the *_from_logits version)")
-        if one_hot:
-            tol = np.sqrt(np.finfo(P.dtype).eps)
-            if np.any(np.abs(np.sum(P, axis=0) - 1) > tol):
-                raise ValueError(f"every column of {name} must sum to 1 (a softmax output, within {tol:.1e}); "
-                                 f"for logits Z use categorical_cross_entropy_from_logits")
-    return P, Y.astype(P.dtype, copy=False), m
 
 
 # ---------------------------------------------------------------- L1 and L2 (the course's sums)
@@ -104,7 +78,7 @@ def binary_cross_entropy(AL, Y):
     output saturates at 1.0 already for z >= 37 in float64 (z >= 17 in float32): compute from logits with
     `binary_cross_entropy_from_logits`. Keras's BinaryCrossentropy clips AL to [1e-7, 1-1e-7] instead.
     """
-    AL, Y, m = _prediction_and_labels(AL, Y, "AL", probabilities=True)
+    AL, Y, m = check_prediction_and_labels(AL, Y, "AL", probabilities=True)
     return -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m
 
 
@@ -113,7 +87,7 @@ def binary_cross_entropy_backward(AL, Y) -> np.ndarray:
 
     The course's L_model_backward uses m·dAL (no 1/m). Like the cost, inf/nan at AL = 0 or 1 (division by 0).
     """
-    AL, Y, m = _prediction_and_labels(AL, Y, "AL", probabilities=True)
+    AL, Y, m = check_prediction_and_labels(AL, Y, "AL", probabilities=True)
     return -(Y / AL - (1 - Y) / (1 - AL)) / m
 
 
@@ -125,7 +99,7 @@ def binary_cross_entropy_from_logits(Z, Y):
     σ(40) (which rounds to 1.0) gives inf. The same formula, in the same order, as
     tf.nn.sigmoid_cross_entropy_with_logits, which BinaryCrossentropy(from_logits=True) runs.
     """
-    Z, Y, m = _prediction_and_labels(Z, Y, "Z")
+    Z, Y, m = check_prediction_and_labels(Z, Y, "Z")
     return np.sum(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))) / m
 
 
@@ -135,7 +109,7 @@ def binary_cross_entropy_from_logits_backward(Z, Y) -> np.ndarray:
     Evaluated as σ(Z)/m where Y = 0 and -σ(-Z)/m where Y = 1 (σ(z) - 1 = -σ(-z)): the same numbers
     without the cancellation 1.0 - 1 = 0 that would lose the small gradient -e^(-40) at z = 40, y = 1.
     """
-    Z, Y, m = _prediction_and_labels(Z, Y, "Z")
+    Z, Y, m = check_prediction_and_labels(Z, Y, "Z")
     return np.where(Y == 1, -sigmoid(-Z), sigmoid(Z)) / m
 
 
@@ -150,13 +124,13 @@ def categorical_cross_entropy(AL, Y):
     CategoricalCrossentropy renormalises the columns and clips to [1e-7, 1-1e-7]; compute from logits with
     `categorical_cross_entropy_from_logits`.
     """
-    AL, Y, m = _prediction_and_labels(AL, Y, "AL", probabilities=True, one_hot=True)
+    AL, Y, m = check_prediction_and_labels(AL, Y, "AL", probabilities=True, one_hot=True)
     return -np.sum(Y * np.log(AL)) / m
 
 
 def categorical_cross_entropy_backward(AL, Y) -> np.ndarray:
     """dAL = ∂J/∂AL = -Y / (m·AL).  AL, Y (C, m) -> dAL (C, m); nan where AL = 0 (0/0), like the cost."""
-    AL, Y, m = _prediction_and_labels(AL, Y, "AL", probabilities=True, one_hot=True)
+    AL, Y, m = check_prediction_and_labels(AL, Y, "AL", probabilities=True, one_hot=True)
     return -Y / (m * AL)
 
 
@@ -166,7 +140,7 @@ def categorical_cross_entropy_from_logits(Z, Y):
     log softmax(Z) = (Z - max Z) - log Σ_c e^(Z - max Z) per column: every exponent is <= 0, so Z = ±1e3
     stays finite, and no probability is rounded to 0 before its log is taken.
     """
-    Z, Y, m = _prediction_and_labels(Z, Y, "Z", one_hot=True)
+    Z, Y, m = check_prediction_and_labels(Z, Y, "Z", one_hot=True)
     shifted = Z - np.max(Z, axis=0, keepdims=True)
     log_A = shifted - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
     return -np.sum(Y * log_A) / m
@@ -174,5 +148,5 @@ def categorical_cross_entropy_from_logits(Z, Y):
 
 def categorical_cross_entropy_from_logits_backward(Z, Y) -> np.ndarray:
     """dZ = ∂J/∂Z = (softmax(Z) - Y)/m, softmax over the classes (axis 0).  Z, Y (C, m) -> dZ (C, m)."""
-    Z, Y, m = _prediction_and_labels(Z, Y, "Z", one_hot=True)
+    Z, Y, m = check_prediction_and_labels(Z, Y, "Z", one_hot=True)
     return (softmax(Z, axis=0) - Y) / m

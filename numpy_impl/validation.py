@@ -134,3 +134,33 @@ def check_X_Y(X, Y, n_y: int | None = None, binary: bool = True) -> tuple[np.nda
         raise ValueError(f"X has shape {X.shape}, which looks like (m, n_x) = ({X.shape[0]}, {X.shape[1]}) "
                          f"for Y of shape {Y_shape}; the course layout is X (n_x, m): pass X.T")
     return X, check_Y(Y, m=X.shape[1], n_y=n_y, binary=binary)
+
+
+def check_prediction_and_labels(P, Y, name: str, probabilities: bool = False, one_hot: bool = False):
+    """Validate a prediction P (AL or Z) and binary labels Y, both `(n_y, m)`; return P, Y in P's dtype, and m.
+
+    2-D and finite P; a Y that is P transposed is named as such; with `probabilities` P must lie in [0, 1]
+    (and, with `one_hot`, each column must sum to 1: a softmax output); with `one_hot` Y has one 1 per column.
+    """
+    P = as_float_array(P, name)
+    if P.ndim != 2:
+        raise ValueError(f"{name} must be 2-D with shape (n_y, m) (one example per column), got shape {P.shape}")
+    check_finite(P, name)
+    if np.ndim(Y) == 2 and np.shape(Y) != P.shape and np.shape(Y) == P.shape[::-1]:
+        raise ValueError(f"{name} has shape {P.shape} and Y {np.shape(Y)}: one of them is transposed; both must be "
+                         f"(n_y, m), one example per column (transpose the one in Keras layout (m, n_y))")
+    m = P.shape[1]
+    Y = check_Y(Y, m=m, n_y=P.shape[0], binary=True)
+    if one_hot and not np.all(np.sum(Y, axis=0) == 1):
+        bad = np.flatnonzero(np.sum(Y, axis=0) != 1)[:5]
+        raise ValueError(f"Y must be one-hot (C, m): exactly one 1 per column; columns {bad.tolist()} are not")
+    if probabilities:
+        if np.any((P < 0) | (P > 1)):
+            raise ValueError(f"{name} must hold probabilities in [0, 1], got values in [{P.min()}, {P.max()}] "
+                             f"(for logits Z use the *_from_logits version)")
+        if one_hot:
+            tol = np.sqrt(np.finfo(P.dtype).eps)
+            if np.any(np.abs(np.sum(P, axis=0) - 1) > tol):
+                raise ValueError(f"every column of {name} must sum to 1 (a softmax output, within {tol:.1e}); "
+                                 f"for logits Z use categorical_cross_entropy_from_logits")
+    return P, Y.astype(P.dtype, copy=False), m
