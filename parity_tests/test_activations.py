@@ -6,6 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import numpy_impl.activations as npa
 from keras_impl import activations as tfa
@@ -122,3 +125,27 @@ def test_backward_rejects_mismatched_shapes():
 def test_activations_reject_non_numeric():
     with pytest.raises(TypeError, match="numeric array"):
         npa.sigmoid(np.array(["a", "b"]))
+
+
+# ---------------------------------------------------------------- properties over arbitrary inputs (hypothesis)
+
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.integers(1, 40), elements=st.floats(-1e3, 1e3)))
+def test_sigmoid_anywhere_in_range_matches_tf_without_warnings(z):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = npa.sigmoid(z)
+    np.testing.assert_allclose(s, tfa.activation("sigmoid")(z).numpy(), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(1 - s[np.abs(z) < 30], npa.sigmoid(-z)[np.abs(z) < 30], rtol=1e-12, atol=1e-15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(2, 6), st.integers(1, 8)), elements=st.floats(-50, 50)),
+       st.integers(0, 2**31 - 1))
+def test_softmax_and_its_backward_match_tf_for_any_logits(Z, seed):
+    dA = np.random.default_rng(seed).standard_normal(Z.shape)
+    np.testing.assert_allclose(npa.softmax(Z), tfa.activation("softmax")(Z).numpy(), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(npa.softmax_backward(dA, Z), tfa.backward_by_tape("softmax", dA, Z).numpy(),
+                               rtol=1e-9, atol=1e-15)

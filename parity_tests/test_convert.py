@@ -6,6 +6,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keras_impl import convert
 from numpy_impl.validation import check_X, check_Y, number_of_layers
@@ -104,3 +106,17 @@ def test_course_layout_validation_names_the_expected_layout():
     with pytest.raises(ValueError, match="must chain|W2 has shape"):
         number_of_layers({"W1": np.zeros((3, 2)), "b1": np.zeros((3, 1)), "W2": np.zeros((1, 2)),
                           "b2": np.zeros((1, 1))})
+
+
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 9), min_size=2, max_size=5), st.integers(0, 2**31 - 1))
+def test_any_network_round_trips_through_dense_layers_exactly(layer_dims, seed):
+    parameters = _parameters("float32", tuple(layer_dims), seed=seed)
+    model = _dense_model(tuple(layer_dims))
+    convert.set_dense_weights(model, parameters)
+    back = convert.dense_weights_to_parameters(model)
+    assert back.keys() == parameters.keys()
+    for key, value in parameters.items():
+        np.testing.assert_array_equal(back[key], value)
