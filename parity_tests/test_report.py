@@ -92,3 +92,11 @@ def test_rich_output_keeps_brackets_as_text():
     text = buffer.getvalue()
     assert "‖dW[l]‖ per layer" in text and "[float64] accuracy 99%" in text
     assert "b3 [bad] [float64]: out of tolerance" in text and "(1/2 passed)" in text
+
+
+def test_the_same_comparisons_give_the_same_numbers_twice():
+    """Deterministic: seeded data and initial parameters, so a rerun reproduces every difference exactly."""
+    first, _ = report.run(["A4", "B19"])
+    second, _ = report.run(["A4", "B19"])
+    assert [(r.quantity, r.dtype, r.max_abs, r.max_rel, r.passed) for r in first] == [
+        (r.quantity, r.dtype, r.max_abs, r.max_rel, r.passed) for r in second]
