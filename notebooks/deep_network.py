@@ -42,6 +42,7 @@ from keras_impl import hyperparameters as khp
 from numpy_impl.datasets import load_digits_data
 from numpy_impl.hyperparameters import HyperParameters
 from numpy_impl.plotting import plot_cost_curves
+from parity_tests.harness import max_abs_diff  # the report's own measure
 
 FAST = os.environ.get("DL_FAST") == "1"
 NUM_ITERATIONS = 300 if FAST else 3000  # 3000 is the course's L_layer_model length
@@ -54,10 +55,6 @@ keras.config.set_dtype_policy("float64")
 # several times slower); one BLAS thread is as fast for matrices this size.
 threadpool_limits(limits=1, user_api="blas")
 
-
-def max_diff(a, b):
-    """The largest absolute difference between two arrays (tensors are converted)."""
-    return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))))
 
 
 def show_digits(X, Y, predictions, ax=None, n=12):
@@ -118,7 +115,7 @@ variables = kd.variables_from_parameters(parameters)
 AL_tape, ZL_tape = kd.L_model_forward(train_X, variables)
 cost = nd.compute_cost(AL, train_Y)
 cost_tape = kd.compute_cost_from_logits(ZL_tape, train_Y)
-print(f"AL: NumPy vs tape max diff {max_diff(AL, AL_tape):.1e}")
+print(f"AL: NumPy vs tape max diff {max_abs_diff(AL, AL_tape):.1e}")
 print(f"cost: NumPy (course formula) {cost:.15f}, tape (from logits) {float(cost_tape):.15f}")
 
 # %% [markdown]
@@ -133,10 +130,10 @@ grads = nd.L_model_backward(AL, train_Y, caches)
 _, tape_grads = kd.compute_grads(train_X, train_Y, variables)
 for l in range(1, L + 1):
     dW, db = tape_grads[2 * (l - 1)], tape_grads[2 * (l - 1) + 1]
-    print(f"dW{l} {grads[f'dW{l}'].shape}: max diff {max_diff(grads[f'dW{l}'], dW):.1e};  "
-          f"db{l} {grads[f'db{l}'].shape}: max diff {max_diff(grads[f'db{l}'], db):.1e}")
+    print(f"dW{l} {grads[f'dW{l}'].shape}: max diff {max_abs_diff(grads[f'dW{l}'], dW):.1e};  "
+          f"db{l} {grads[f'db{l}'].shape}: max diff {max_abs_diff(grads[f'db{l}'], db):.1e}")
 for key, dA in kd.activation_grads(train_X, train_Y, variables).items():
-    print(f"{key} {grads[key].shape}: max diff vs m·∂J/∂A {max_diff(grads[key], m * dA):.1e}")
+    print(f"{key} {grads[key].shape}: max diff vs m·∂J/∂A {max_abs_diff(grads[key], m * dA):.1e}")
 
 # %% [markdown]
 # ## Training three ways from the same start
@@ -153,12 +150,12 @@ model = kd.build_model(layer_dims)
 convert.set_dense_weights(model, parameters)
 keras_costs = kd.make_train_function(model, kd.keras_loss(), kd.keras_sgd(LEARNING_RATE))(
     train_X, train_Y, NUM_ITERATIONS)
-print(f"cost curves: NumPy vs tape {max_diff(costs, tape_costs):.1e}, "
-      f"NumPy vs Keras {max_diff(costs, keras_costs):.1e}")
+print(f"cost curves: NumPy vs tape {max_abs_diff(costs, tape_costs):.1e}, "
+      f"NumPy vs Keras {max_abs_diff(costs, keras_costs):.1e}")
 tape_params = kd.parameters_from_variables(variables)
 keras_params = convert.dense_weights_to_parameters(model)
-print("final W1: NumPy vs tape {:.1e}, vs Keras {:.1e}".format(max_diff(trained["W1"], tape_params["W1"]),
-                                                                max_diff(trained["W1"], keras_params["W1"])))
+print("final W1: NumPy vs tape {:.1e}, vs Keras {:.1e}".format(max_abs_diff(trained["W1"], tape_params["W1"]),
+                                                                max_abs_diff(trained["W1"], keras_params["W1"])))
 plot_cost_curves({"NumPy": costs, "tape": tape_costs.numpy(), "Keras": keras_costs.numpy()},
                  title=f"digits 'is it an 8?', α = {LEARNING_RATE}")
 plt.show()
@@ -201,8 +198,8 @@ start = nd.initialize_parameters_from_record(record)
 record_params, record_costs = nd.L_layer_model_from_record(train_X, train_Y, record, parameters=start,
                                                            record_every=1)
 record_model, record_keras_costs = khp.train_from_record(train_X, train_Y, record, parameters=start)
-print(f"NumPy vs Keras from one record: cost curves {max_diff(record_costs, record_keras_costs):.1e}, "
-      f"final W1 {max_diff(record_params['W1'], convert.dense_weights_to_parameters(record_model)['W1']):.1e}")
+print(f"NumPy vs Keras from one record: cost curves {max_abs_diff(record_costs, record_keras_costs):.1e}, "
+      f"final W1 {max_abs_diff(record_params['W1'], convert.dense_weights_to_parameters(record_model)['W1']):.1e}")
 record_model.summary(line_length=80)
 
 # %% [markdown]

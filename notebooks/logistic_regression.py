@@ -33,6 +33,7 @@ from keras_impl import linear_regression as klin
 from keras_impl import logistic_regression as klr
 from numpy_impl.datasets import load_breast_cancer_data, load_moons_dataset
 from numpy_impl.plotting import plot_cost_curves, plot_decision_boundary
+from parity_tests.harness import max_abs_diff  # the report's own measure
 
 FAST = os.environ.get("DL_FAST") == "1"
 ITERATIONS = 300 if FAST else 2000
@@ -42,10 +43,6 @@ ITERATIONS = 300 if FAST else 2000
 keras.config.set_floatx("float64")
 keras.config.set_dtype_policy("float64")
 
-
-def max_diff(a, b):
-    """The largest absolute difference between two arrays (tensors are converted)."""
-    return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))))
 
 
 # %% [markdown]
@@ -70,9 +67,9 @@ costs_keras = keras_lin.fit(X_house, Y_house, steps)
 params_keras = keras_lin.parameters()
 
 print(f"after {steps} steps: W = {params_np['W'].ravel()}, b = {params_np['b'].ravel()}")
-print(f"max |W_numpy - W_tape|  = {max_diff(params_np['W'], params_tape['W']):.1e}")
-print(f"max |W_numpy - W_keras| = {max_diff(params_np['W'], params_keras['W']):.1e}")
-print(f"max |J_numpy - MSE_keras/2| over the curve = {max_diff(costs_np, costs_keras):.1e}")
+print(f"max |W_numpy - W_tape|  = {max_abs_diff(params_np['W'], params_tape['W']):.1e}")
+print(f"max |W_numpy - W_keras| = {max_abs_diff(params_np['W'], params_keras['W']):.1e}")
+print(f"max |J_numpy - MSE_keras/2| over the curve = {max_abs_diff(costs_np, costs_keras):.1e}")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -139,10 +136,10 @@ curve_keras = keras_log.fit(X_moons, Y_moons, ITERATIONS)
 params_keras = keras_log.parameters()
 
 print(f"after {ITERATIONS} steps: w = {params_np['w'].ravel()}, b = {float(params_np['b']):.6f}")
-print(f"max |w_numpy - w_tape|  = {max_diff(params_np['w'], params_tape['w']):.1e}")
-print(f"max |w_numpy - w_keras| = {max_diff(params_np['w'], params_keras['w']):.1e}")
-print(f"max cost-curve difference: tape {max_diff(curve_np, curve_tape):.1e}, "
-      f"Keras {max_diff(curve_np, curve_keras):.1e}")
+print(f"max |w_numpy - w_tape|  = {max_abs_diff(params_np['w'], params_tape['w']):.1e}")
+print(f"max |w_numpy - w_keras| = {max_abs_diff(params_np['w'], params_keras['w']):.1e}")
+print(f"max cost-curve difference: tape {max_abs_diff(curve_np, curve_tape):.1e}, "
+      f"Keras {max_abs_diff(curve_np, curve_keras):.1e}")
 acc = nlr.accuracy(nlr.predict(params_np["w"], params_np["b"], X_moons), Y_moons)
 print(f"training accuracy {acc:.1f}% (NumPy), {nlr.accuracy(keras_log.predict(X_moons), Y_moons):.1f}% (Keras)")
 
@@ -173,7 +170,7 @@ print(f"{'':14s}{'train':>9s}{'test':>9s}")
 for name, d in [("NumPy model", d_np), ("Keras", d_keras)]:
     print(f"{name:14s}{nlr.accuracy(d['Y_prediction_train'], train_Y):8.2f}%"
           f"{nlr.accuracy(d['Y_prediction_test'], test_Y):8.2f}%")
-print(f"max |w_numpy - w_keras| after {ITERATIONS} steps: {max_diff(d_np['w'], d_keras['w']):.1e}")
+print(f"max |w_numpy - w_keras| after {ITERATIONS} steps: {max_abs_diff(d_np['w'], d_keras['w']):.1e}")
 
 with np.errstate(divide="ignore", invalid="ignore"):
     d32 = nlr.model(*(a.astype(np.float32) for a in (train_X, train_Y, test_X, test_Y)),

@@ -26,14 +26,11 @@ from keras_impl import tf_basics as tfb
 from keras_impl._precision import keras_precision
 from numpy_impl.activations import relu_derivative, sigmoid, sigmoid_derivative, tanh_derivative
 from numpy_impl.plotting import plot_cost_curves, plot_decision_boundary
+from parity_tests.harness import max_abs_diff  # the report's own measure
 
 FAST = os.environ.get("DL_FAST") == "1"
 NUM_ITERATIONS = 200 if FAST else 1000  # the notes run 1000 steps
 
-
-def max_diff(a, b) -> float:
-    """Largest |a - b| over all entries (TF tensors are converted to NumPy first)."""
-    return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))))
 
 
 # %% [markdown]
@@ -98,7 +95,7 @@ with keras_precision("float64"):
     for label, f in [("Python floats", float), ("np.float64", np.float64)]:
         optimizer = keras.optimizers.Adam(learning_rate=f(0.1), beta_1=f(0.9), beta_2=f(0.999), epsilon=f(1e-7))
         _, w_tf, _ = tfb.minimize(tf.Variable(0, dtype=tf.float64), optimizer, num_iterations=100)
-        print(f"float64 Adam with {label:13}: max |w_numpy - w_tf| over 100 steps = {max_diff(w_exact, w_tf):.1e}")
+        print(f"float64 Adam with {label:13}: max |w_numpy - w_tf| over 100 steps = {max_abs_diff(w_exact, w_tf):.1e}")
 
 # %% [markdown]
 # ## 3. GradientTape: dJ/dw of J = (w - 5)²
@@ -174,7 +171,7 @@ del tape
 by_formula = {"sigmoid": sigmoid_derivative(z.numpy()), "tanh": tanh_derivative(z.numpy()),
               "relu": relu_derivative(z.numpy())}
 for name in activations:
-    print(f"{name:7}' tape vs formula: max |diff| = {max_diff(by_tape[name], by_formula[name]):.1e}")
+    print(f"{name:7}' tape vs formula: max |diff| = {max_abs_diff(by_tape[name], by_formula[name]):.1e}")
 print("ReLU'(0): tape", by_tape["relu"][6], " NumPy", by_formula["relu"][6])
 
 # %% [markdown]
@@ -199,7 +196,7 @@ with tf.GradientTape() as outer:
     ds = inner.gradient(s, z)
 d2s = outer.gradient(ds, z)
 sz = sigmoid(z.numpy())
-print(f"σ'' tape vs σ'(1 - 2σ): max |diff| = {max_diff(d2s, sz * (1 - sz) * (1 - 2 * sz)):.1e}")
+print(f"σ'' tape vs σ'(1 - 2σ): max |diff| = {max_abs_diff(d2s, sz * (1 - sz) * (1 - 2 * sz)):.1e}")
 
 # %% [markdown]
 # ## 8. When the gradient is `None`: unconnected sources and `stop_gradient`
@@ -253,8 +250,8 @@ for _ in range(NUM_ITERATIONS):
     w_tape.append(w.numpy())
 w_np, w_history_np, costs_np = npb.minimize(0.0, learning_rate=0.01, num_iterations=NUM_ITERATIONS, optimizer="gd")
 print(f"after {NUM_ITERATIONS} steps: w (tape) = {w.numpy()!r}, w (NumPy) = {w_np!r}")
-print(f"max |w_numpy - w_tape| over all steps = {max_diff(w_history_np, w_tape):.1e}, "
-      f"max |J_numpy - J_tape| = {max_diff(costs_np, costs_tape):.1e}")
+print(f"max |w_numpy - w_tape| over all steps = {max_abs_diff(w_history_np, w_tape):.1e}, "
+      f"max |J_numpy - J_tape| = {max_abs_diff(costs_np, costs_tape):.1e}")
 
 
 # %%
@@ -276,7 +273,7 @@ w = tf.Variable(0, dtype=tf.float32)
 _, w_history_tf, _ = tfb.minimize(w, keras.optimizers.Adam(0.1), lambda w: tfb.cost_with_coefficients(w, x), 1000)
 w_np, w_history_np, _ = npb.minimize(0.0, learning_rate=0.1, num_iterations=1000, x=x, optimizer="adam")
 print(f"Adam(0.1), 1000 steps: w (tape) = {w.numpy():.6f}, w (NumPy) = {w_np:.6f}; "
-      f"max |diff| over all steps = {max_diff(w_history_np, w_history_tf):.1e}")
+      f"max |diff| over all steps = {max_abs_diff(w_history_np, w_history_tf):.1e}")
 
 # %% [markdown]
 # ## 10. A tiny logistic regression with `tf.Variable`
@@ -326,8 +323,8 @@ w_np, b_np, costs_np = logistic_regression_numpy(X, Y, NUM_ITERATIONS, LEARNING_
 w_tf, b_tf, costs_tf = logistic_regression_tape(X, Y, NUM_ITERATIONS, LEARNING_RATE)
 accuracy = np.mean((sigmoid(w_np.T @ X + b_np) > 0.5) == Y)
 print(f"w NumPy {w_np.ravel()}, tape {w_tf.numpy().ravel()}; b NumPy {b_np:.6f}, tape {b_tf.numpy():.6f}")
-print(f"max |cost_numpy - cost_tape| over {NUM_ITERATIONS} steps = {max_diff(costs_np, costs_tf):.1e}; "
-      f"max |w diff| = {max_diff(w_np, w_tf):.1e}; training accuracy {accuracy:.1%}")
+print(f"max |cost_numpy - cost_tape| over {NUM_ITERATIONS} steps = {max_abs_diff(costs_np, costs_tf):.1e}; "
+      f"max |w diff| = {max_abs_diff(w_np, w_tf):.1e}; training accuracy {accuracy:.1%}")
 
 
 # %%

@@ -298,8 +298,7 @@ def gradient_descent(X, Y, parameters: Mapping, learning_rate, num_iterations: i
     """
     L = number_of_layers(parameters)
     X, Y = _check_training_data(X, Y, [np.shape(parameters["W1"])[1], np.shape(parameters[f"W{L}"])[0]])
-    if isinstance(record_every, bool) or not isinstance(record_every, int) or record_every < 1:
-        raise ValueError(f"record_every must be an int >= 1, got {record_every!r}")
+    record_every = check_count(record_every, "record_every")
     check_learning_rate(learning_rate)
     num_iterations = check_count(num_iterations, "num_iterations", minimum=0)
     costs = []

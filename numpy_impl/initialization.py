@@ -239,8 +239,7 @@ def train(X, Y, parameters: Mapping, learning_rate=0.01, num_iterations: int = 1
     L = number_of_layers(parameters)
     X = check_X(X, n_x=np.shape(parameters["W1"])[1])
     Y = check_Y(Y, m=X.shape[1], n_y=np.shape(parameters[f"W{L}"])[0], binary=True).astype(X.dtype)
-    if isinstance(cost_every, bool) or not isinstance(cost_every, int) or cost_every < 1:
-        raise ValueError(f"cost_every must be an int >= 1, got {cost_every!r}")
+    cost_every = check_count(cost_every, "cost_every")
     check_learning_rate(learning_rate)
     num_iterations = check_count(num_iterations, "num_iterations", minimum=0)
     costs = []

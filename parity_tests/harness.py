@@ -88,6 +88,23 @@ def _brief(a: np.ndarray) -> str:
         return repr(a)
 
 
+def max_abs_diff(a, b) -> float:
+    """max |a - b| over all entries, the report's "max abs" (tensors are converted; notebooks print it too)."""
+    return _differences(_to_numpy(a).astype(np.float64), _to_numpy(b).astype(np.float64))[0]
+
+
+def max_rel_diff(a, b) -> float:
+    """max |a - b| / max(|a|, |b|) over all entries (0 where a = b), the report's "max rel"."""
+    return _differences(_to_numpy(a).astype(np.float64), _to_numpy(b).astype(np.float64))[1]
+
+
+def _differences(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    diff = np.abs(a - b)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    rel = np.divide(diff, scale, out=np.zeros_like(diff), where=diff > 0)
+    return float(diff.max(initial=0.0)), float(rel.max(initial=0.0))
+
+
 def _compare(a: np.ndarray, b: np.ndarray, tol: Tol, stated: bool) -> tuple[float, float, str]:
     """Max abs and max rel difference of two float64 arrays of one shape, and what is wrong ("" if nothing).
 
@@ -99,13 +116,10 @@ def _compare(a: np.ndarray, b: np.ndarray, tol: Tol, stated: bool) -> tuple[floa
     if not (np.array_equal(finite, np.isfinite(b)) and np.array_equal(a[~finite], b[~finite], equal_nan=True)):
         return float("inf"), float("inf"), "non-finite values differ"
     a, b = a[finite], b[finite]
-    diff = np.abs(a - b)
-    scale = np.maximum(np.abs(a), np.abs(b))
-    rel = np.divide(diff, scale, out=np.zeros_like(diff), where=diff > 0)
-    max_abs, max_rel = float(diff.max(initial=0.0)), float(rel.max(initial=0.0))
-    if not np.all(diff <= tol.atol + tol.rtol * np.abs(b)):
+    max_abs, max_rel = _differences(a, b)
+    if not np.all(np.abs(a - b) <= tol.atol + tol.rtol * np.abs(b)):
         return max_abs, max_rel, "out of tolerance"
-    largest = float(scale.max(initial=0.0))
+    largest = float(np.maximum(np.abs(a), np.abs(b)).max(initial=0.0))
     if not stated and 0.0 < largest <= tol.atol:
         return max_abs, max_rel, (f"all values are below atol = {tol.atol:g} (largest {largest:.3g}): this "
                                   "comparison could not fail; state a tolerance fitting their scale (tol=..., why=...)")

@@ -394,7 +394,7 @@ def test_bad_training_inputs():
         npi.train(X.T, Y, parameters, 0.01, 1)
     with pytest.raises(ValueError, match="binary labels"):
         npi.train(X, Y * 2, parameters, 0.01, 1)
-    with pytest.raises(ValueError, match="cost_every must be an int >= 1"):
+    with pytest.raises(ValueError, match="cost_every must be an integer >= 1"):
         npi.train(X, Y, parameters, 0.01, 1, cost_every=0)
     with pytest.raises(ValueError, match="caches must be the non-empty list"):
         npi.backward_propagation(np.full((1, 3), 0.5), np.ones((1, 3)), [])
