@@ -25,6 +25,11 @@ So the full run is checked by two kinds of rows:
 from __future__ import annotations
 
 import functools
+import os
+import pathlib
+import re
+import subprocess
+import sys
 import time
 
 import keras
@@ -466,3 +471,13 @@ def test_keras_model_copies_the_course_weights():
     assert [layer.activation.__name__ for layer in model.layers] == ["tanh", "sigmoid"]
     assert np.array_equal(convert.dense_weights_to_parameters(model)["W1"], parameters["W1"])
     assert isinstance(model.layers[0], keras.layers.Dense)
+
+
+def test_benchmark_runs_and_ends_with_its_ratio_line(tmp_path):
+    """benchmarks/planar.py (short run): its last line is the contract `ratio keras/numpy: X`."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "planar.py"), "--iterations", "200",
+                           "--repeats", "1"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(root)))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert re.fullmatch(r"ratio keras/numpy: \d+\.\d\d", proc.stdout.strip().splitlines()[-1]), proc.stdout
