@@ -2,7 +2,7 @@
 
 Float64 Keras needs both `set_floatx("float64")` (optimizer learning-rate variables, `ops.cast` of
 Python floats) and `set_dtype_policy("float64")` (layers' variables and compute dtype) *before* the
-layers, losses and optimizers exist (PARITY_CONVENTIONS.md, trap 2). Both are process-global, so every
+layers, losses and optimizers exist (docs/traps.md, trap 2). Both are process-global, so every
 comparison sets them for its own duration only and restores what was there.
 """
 

@@ -11,7 +11,7 @@ Part 2, Keras blocks: a `keras.Sequential` of `Dense` layers built from the same
 last layer's logits, gradients by tape on that loss, `keras.optimizers.SGD`, and a compiled full-batch loop.
 
 The output layer is linear (it returns `ZL`) and the sigmoid `AL = σ(ZL)` is applied by the loss and by
-`predict`: the cost is then computed from logits on purpose (PARITY_CONVENTIONS.md, trap 3), finite for every
+`predict`: the cost is then computed from logits on purpose (docs/traps.md, trap 3), finite for every
 `ZL`, instead of Keras silently choosing between a clipped-probability path and a logits path.
 """
 

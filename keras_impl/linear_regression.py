@@ -102,7 +102,7 @@ def keras_learning_rate(learning_rate: float) -> np.float64:
     """The SGD learning rate on Keras's MSE that takes the course step with α: α/2.
 
     MSE = 2J, so ∇MSE = 2∇J and (α/2)·∇MSE = α∇J; halving is exact, so no rounding is added. Returned as
-    `np.float64` (PARITY_CONVENTIONS trap 1; plain SGD keeps a float64 learning rate exactly in floatx float64).
+    `np.float64` (docs/traps.md, trap 1; plain SGD keeps a float64 learning rate exactly in floatx float64).
     """
     return np.float64(learning_rate) / 2
 

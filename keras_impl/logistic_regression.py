@@ -135,7 +135,7 @@ class KerasLogisticRegression:
 
     Cost: `BinaryCrossentropy()` (from_logits=False) on the Dense output. The sigmoid output carries its
     logits (`_keras_logits`), so Keras computes `sigmoid_cross_entropy_with_logits` on z, with no 1e-7
-    clipping (PARITY_CONVENTIONS trap 3): the stable J, exact also when σ(z) saturates. Reduction
+    clipping (docs/traps.md, trap 3): the stable J, exact also when σ(z) saturates. Reduction
     "sum_over_batch_size" = the notes' 1/m Σ over a full batch.
 
     Step: SGD's update is `w -= lr·g`; with the whole training set as one batch, one step of `fit` is one

@@ -11,7 +11,7 @@ tape as well. Keras losses are means where the notes sum, so a scale maps one to
 | BCE J = -1/m Σ (Y log AL + (1-Y) log(1-AL))    | BinaryCrossentropy (mean over n_y and m) | n_y (1 in course) |
 | CCE J = -1/m Σ Y log AL                        | CategoricalCrossentropy                  | 1                 |
 
-Keras's probability paths are not the textbook formulas at the edges (PARITY_CONVENTIONS.md, trap 3):
+Keras's probability paths are not the textbook formulas at the edges (docs/traps.md, trap 3):
 BinaryCrossentropy(from_logits=False) clips AL to [1e-7, 1-1e-7]; CategoricalCrossentropy also divides each
 row by its sum first; and both silently switch to their logits path when AL is the output of
 `keras.activations.sigmoid/softmax` (it carries its logits). Here predictions reach Keras as plain tensors.

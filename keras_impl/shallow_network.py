@@ -197,7 +197,7 @@ def build_model(n_x: int, n_h: int, parameters: Mapping | None = None) -> keras.
 
 
 def binary_crossentropy() -> keras.losses.BinaryCrossentropy:
-    """BinaryCrossentropy in floatx (its dtype is fixed at construction: PARITY_CONVENTIONS trap 2).
+    """BinaryCrossentropy in floatx (its dtype is fixed at construction: docs/traps.md, trap 2).
 
     `from_logits=False`, yet the loss runs on the logits: the sigmoid of the last Dense layer tags its
     output with `_keras_logits` (and in a graph the loss finds the Sigmoid op's input), so Keras computes

@@ -98,7 +98,7 @@ def _hyper(value: float):
     """A hyper-parameter in the form Keras keeps exact in the current floatx.
 
     float64: `np.float64`. Adam casts β1, β2 with `ops.cast`, which takes a Python float through float32
-    (`ops.cast(0.9, "float64")` = 0.8999999761581421, PARITY_CONVENTIONS trap 1), and the run drifts from
+    (`ops.cast(0.9, "float64")` = 0.8999999761581421, docs/traps.md, trap 1), and the run drifts from
     the exact one (the notes' Adam(0.1) on (w - 5)²: by 1.9e-5 within 100 steps). float32: a plain Python
     float, as one writes `Adam(0.1)`. An `np.float64` there is not harmless: `(g - m) * (1 - β1)` then runs
     in float64 and is rounded to float32 only when assigned, one rounding fewer than float32 arithmetic

@@ -48,7 +48,7 @@ FAST = os.environ.get("DL_FAST") == "1"
 NUM_ITERATIONS = 300 if FAST else 3000  # 3000 is the course's L_layer_model length
 LEARNING_RATE = 0.1  # the course's 0.0075 barely moves this network on digits in 3000 steps
 
-# Keras needs floatx AND the dtype policy in float64 before any layer exists (PARITY_CONVENTIONS.md, trap 2).
+# Keras needs floatx AND the dtype policy in float64 before any layer exists (docs/traps.md, trap 2).
 keras.config.set_floatx("float64")
 keras.config.set_dtype_policy("float64")
 # NumPy's OpenBLAS threads and TensorFlow's thread pools fight over a small machine's cores (NumPy then runs

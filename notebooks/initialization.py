@@ -54,7 +54,7 @@ NUM_ITERATIONS = 3000 if FAST else 15000  # 15000 is the course's length
 COST_EVERY = 100
 STARTS = ["zeros", "random", "he"]
 
-# float64 Keras needs both settings before any layer exists (PARITY_CONVENTIONS.md, trap 2).
+# float64 Keras needs both settings before any layer exists (docs/traps.md, trap 2).
 keras.config.set_floatx("float64")
 keras.config.set_dtype_policy("float64")
 

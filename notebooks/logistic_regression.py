@@ -39,7 +39,7 @@ FAST = os.environ.get("DL_FAST") == "1"
 ITERATIONS = 300 if FAST else 2000
 
 # Keras computes in float32 unless told otherwise; float64 needs both settings before any layer exists
-# (PARITY_CONVENTIONS.md, trap 2). In float64 the three versions agree to ~1e-15.
+# (docs/traps.md, trap 2). In float64 the three versions agree to ~1e-15.
 keras.config.set_floatx("float64")
 keras.config.set_dtype_policy("float64")
 
@@ -105,7 +105,7 @@ print("course: 5.801545319394553   [0.99845601 2.39507239]  0.001455578137")
 # The costs differ in the 14th digit, and that is the one real difference between the versions. NumPy keeps
 # the course's formula log(1 - σ(z)); TF and Keras compute from the logit z, `max(z,0) - z·y + log(1+e^-|z|)`,
 # which never takes log(0). (Keras does so even with `BinaryCrossentropy(from_logits=False)`: the sigmoid
-# output of the Dense layer carries its logits, and the loss uses them, PARITY_CONVENTIONS trap 3.) Where the
+# output of the Dense layer carries its logits, and the loss uses them, docs/traps.md, trap 3.) Where the
 # prediction saturates the course formula breaks:
 
 # %%

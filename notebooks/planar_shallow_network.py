@@ -47,7 +47,7 @@ ITERATIONS = 1000 if FAST else 10000
 SIZE_ITERATIONS = 1000 if FAST else 5000  # the course's hidden-size experiment runs 5000 iterations
 HIDDEN_SIZES = [1, 4, 20] if FAST else [1, 2, 3, 4, 5, 20, 50]
 
-# float64 Keras needs both settings before any layer exists (PARITY_CONVENTIONS.md, trap 2).
+# float64 Keras needs both settings before any layer exists (docs/traps.md, trap 2).
 keras.config.set_floatx("float64")
 keras.config.set_dtype_policy("float64")
 

@@ -73,7 +73,7 @@ print("float64 + float32 in NumPy:", (np.float64(1.0) + np.float32(1.0)).dtype)
 
 # %% [markdown]
 # float32 keeps about 7 significant digits (machine epsilon 1.2e-7), float64 about 16 (2.2e-16). Comparing two
-# implementations tightly needs float64, and there is a trap (trap 1 of `PARITY_CONVENTIONS.md`): a Python float
+# implementations tightly needs float64, and there is a trap (trap 1 of `docs/traps.md`): a Python float
 # that goes through `tf.cast` or `keras.ops.cast` first becomes a **float32** tensor, and only then float64. The
 # digits lost on the way never come back.
 

@@ -2,7 +2,7 @@
 
 Shared by both sides (data, not math). Everything is returned in course layout: `X (n_x, m)`, `Y (n_y, m)`.
 The generated sets reproduce the course's draws exactly: they seed NumPy's legacy global RNG the way the
-course does (see COURSE_API.md), so the same call gives the course's points.
+course does (see docs/course_api.md), so the same call gives the course's points.
 """
 
 from __future__ import annotations

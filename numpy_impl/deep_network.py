@@ -10,7 +10,7 @@ Model: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID for binary labels. With `A[
 
 Shapes: `W[l] (n_l, n_{l-1})`, `b[l] (n_l, 1)`, `Z[l], A[l], dZ[l], dA[l] (n_l, m)`, `dW[l]` like `W[l]`,
 `db[l]` like `b[l]`. The course functions keep the course's names, signatures, dictionary keys and seeds
-(COURSE_API.md). They also accept an `activations` list (one name per layer) so that a hyper-parameter
+(docs/course_api.md). They also accept an `activations` list (one name per layer) so that a hyper-parameter
 record (`numpy_impl.hyperparameters`) can choose them; the default is the course's relu...relu, sigmoid.
 float32 inputs and parameters stay float32 throughout.
 """

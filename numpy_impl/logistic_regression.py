@@ -5,7 +5,7 @@
     dz = a - y,   dw = 1/m X dZᵀ,   db = 1/m Σ dz,   gradient descent: w := w - α dw,  b := b - α db
 
 Names, arguments, return values and the cost bookkeeping (one cost every 100 iterations) are the course's
-(COURSE_API.md), so the same call gives the course's numbers. The arrays keep the dtype they come in:
+(docs/course_api.md), so the same call gives the course's numbers. The arrays keep the dtype they come in:
 float32 inputs and parameters give a float32 computation.
 """
 

@@ -132,7 +132,7 @@ def compute_cost_from_logits(Z2, Y) -> float:
     Z2, Y (1, m). Algebraically equal to `compute_cost(σ(Z2), Y)`, finite for every finite Z2 (at
     Z2 = 40, Y = 0 it is 40.0, where the course formula gives inf once σ(40) rounds to 1). This is the
     formula `tf.nn.sigmoid_cross_entropy_with_logits` uses, hence Keras's BinaryCrossentropy on a
-    sigmoid output (PARITY_CONVENTIONS trap 3).
+    sigmoid output (docs/traps.md, trap 3).
     """
     Z2 = _as_row_matrix(Z2, "Z2")
     Y = check_Y(Y, m=Z2.shape[1], n_y=Z2.shape[0], binary=True).astype(Z2.dtype, copy=False)

@@ -8,7 +8,7 @@ derivative by hand, dJ/dw = 2w - 10 = 2(w - 5), and the update rule of the optim
 - Adam (the course's TF script uses `Adam(0.1)`), in Keras's operation order so that every step matches:
   m += (g - m)(1 - β1), v += (g² - v)(1 - β2), α_t = α·√(1 - β2^t)/(1 - β1^t), w -= m·α_t/(√v + ε̂) with
   t from 1 and ε̂ = 1e-7. This is the course's bias-corrected Adam with ε = ε̂/√(1 - β2^t)
-  (PARITY_CONVENTIONS.md); the course form itself belongs to the optimization module (B14).
+  (docs/traps.md); the course form itself belongs to the optimization module (B14).
 
 The notes' variant with the coefficients as data: J = x0·w² + x1·w + x2 with x = [1, -10, 25] (the same
 cost). Everything is computed in `dtype` (the notes use float32); w, x and the hyper-parameters are

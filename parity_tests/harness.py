@@ -30,7 +30,7 @@ class Tol:
 # stays within ~1e-13 relative, so 1e-12 is tight yet portable (BLAS summation order differs between
 # NumPy and TF); gradients are products of several such quantities, 1e-10 (the issue's bound) leaves
 # room for cancellation in dW = dZ A_prev^T / m. Long trajectories amplify per-step rounding.
-# float32: eps = 1.19e-7; 1e-5 relative is ~100 ulp, the bound PARITY_CONVENTIONS measured for one
+# float32: eps = 1.19e-7; 1e-5 relative is ~100 ulp, the bound measured for one
 # forward/backward pass through Dense + cross-entropy; after up to a few hundred steps the rounding of
 # every step accumulates, hence 1e-4. `layout` is a pure data movement (transpose, reshape): exact.
 # `statistic` compares sample statistics of two different random generators (NumPy's legacy RNG vs
@@ -198,7 +198,7 @@ class Parity:
 
 
 def concept(concept_id: str) -> Callable:
-    """Mark a function `f(parity)` as a parity comparison for `concept_id` (an id from CONCEPTS.md)."""
+    """Mark a function `f(parity)` as a parity comparison for `concept_id` (an id of the concept table in README)."""
 
     def mark(fn: Callable) -> Callable:
         fn.concept = concept_id

@@ -173,7 +173,7 @@ def test_course_check_values(parity):
 
 @concept("A4")
 def test_keras_takes_the_logits_path(parity):
-    # PARITY_CONVENTIONS trap 3: Dense(activation="sigmoid") hands its logits to BinaryCrossentropy, which then
+    # docs/traps.md, trap 3: Dense(activation="sigmoid") hands its logits to BinaryCrossentropy, which then
     # computes from z and skips its 1e-7 clipping. At z = ±40 with the wrong label the loss is 40 (the clipped
     # path would give 15.94, see the plain test below), and the gradient is still A - Y. NumPy's naive course
     # cost is inf there, so the cost rows use its stable `logistic_cost`.
