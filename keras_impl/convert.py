@@ -130,3 +130,17 @@ def dense_grads_to_course(grads: Sequence, model) -> dict[str, np.ndarray]:
         out[f"dW{l}"] = kernel_to_W(grads[position[id(layer.kernel)]]).numpy()
         out[f"db{l}"] = bias_to_b(grads[position[id(layer.bias)]]).numpy()
     return out
+
+
+def to_variables(parameters: Mapping, dtype=None) -> dict[str, tf.Variable]:
+    """A course parameters dict of arrays `{"W1", "b1", ...}` -> the same keys as `tf.Variable`s, course layout.
+
+    The one way the project turns course parameters into variables (the values are copied, the layout kept).
+    `dtype` defaults to the dtype of each array (float32 parameters give float32 variables).
+    """
+    return {k: tf.Variable(tf.convert_to_tensor(v, dtype=dtype), name=k) for k, v in parameters.items()}
+
+
+def to_parameters(variables: Mapping) -> dict[str, np.ndarray]:
+    """The inverse of `to_variables`: `{"W1": tf.Variable, ...}` -> `{"W1": ndarray, ...}`."""
+    return {k: np.asarray(v.numpy() if hasattr(v, "numpy") else v) for k, v in variables.items()}

@@ -150,3 +150,13 @@ def keras_cost_and_grad(name: str, pred, Y) -> tuple[tf.Tensor, tf.Tensor]:
         tape.watch(pred)
         cost = loss(convert.labels_to_keras(Y), convert.labels_to_keras(pred)) * scale
     return cost, tape.gradient(cost, pred)
+
+
+def keras_binary_crossentropy() -> keras.losses.BinaryCrossentropy:
+    """`BinaryCrossentropy(from_logits=True)` in Keras's current floatx: the project's one BCE factory.
+
+    From logits on purpose (docs/traps.md, trap 3): `max(z, 0) - z·y + log(1 + e^-|z|)` per example, averaged
+    over m, finite for every z. Its dtype is fixed at construction (trap 2): create it inside the precision
+    it runs in.
+    """
+    return keras.losses.BinaryCrossentropy(from_logits=True, dtype=keras.config.floatx())

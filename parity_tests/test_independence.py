@@ -11,7 +11,8 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHARED = {"numpy_impl.datasets", "numpy_impl.hyperparameters"}  # data and the neutral record only
+# data, the neutral record and the input checks (checks are not math: both twins raise the same errors)
+SHARED = {"numpy_impl.datasets", "numpy_impl.hyperparameters", "numpy_impl.validation"}
 
 
 def _imports(path: pathlib.Path) -> set[str]:
