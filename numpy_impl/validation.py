@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -164,3 +165,24 @@ def check_prediction_and_labels(P, Y, name: str, probabilities: bool = False, on
                 raise ValueError(f"every column of {name} must sum to 1 (a softmax output, within {tol:.1e}); "
                                  f"for logits Z use categorical_cross_entropy_from_logits")
     return P, Y.astype(P.dtype, copy=False), m
+
+
+def warn_if_not_binary(Y: np.ndarray, name: str = "Y") -> None:
+    """A `UserWarning` naming the values of `Y` outside {0, 1}; the caller computes on (the course's functions do).
+
+    The course's public tests call its cost and training functions with real-valued labels; they compute a
+    number there. The course-API functions do the same and say so, instead of raising; the project's own
+    stable losses stay strict (`check_Y(..., binary=True)`).
+    """
+    Y = np.asarray(Y)
+    if not np.all((Y == 0) | (Y == 1)):
+        bad = np.unique(Y[(Y != 0) & (Y != 1)])[:5]
+        warnings.warn(f"{name} should hold binary labels in {{0, 1}}; found {bad.tolist()}: computed anyway, as the "
+                      f"course does (cross-entropy of such labels is not a likelihood)", UserWarning, stacklevel=3)
+
+
+def check_Y_course(Y, m: int, n_y: int | None = None, name: str = "Y") -> np.ndarray:
+    """`check_Y` for the course's own API: layout and finiteness strict, label values outside {0, 1} warned about."""
+    Y = check_Y(Y, m=m, n_y=n_y, binary=False, name=name)
+    warn_if_not_binary(Y, name)
+    return Y
