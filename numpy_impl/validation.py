@@ -186,3 +186,85 @@ def check_Y_course(Y, m: int, n_y: int | None = None, name: str = "Y") -> np.nda
     Y = check_Y(Y, m=m, n_y=n_y, binary=False, name=name)
     warn_if_not_binary(Y, name)
     return Y
+
+
+def check_course_prediction(P, Y, name: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """A probability prediction P (AL, A2) `(n_y, m)` beside labels Y `(n_y, m)`, for the course's cost functions.
+
+    As `check_prediction_and_labels(..., probabilities=True)`, except that a 1-D P `(m,)` beside Y `(1, m)`
+    is read as `(1, m)` (the course's own test passes one) and label values outside {0, 1} are computed with
+    a `UserWarning` (`check_Y_course`). Returns P, Y in P's dtype, and m.
+    """
+    P = as_float_array(P, name)
+    if P.ndim == 1 and np.ndim(Y) == 2 and np.shape(Y) == (1, P.shape[0]):
+        P = P.reshape(1, -1)
+    if P.ndim != 2:
+        raise ValueError(f"{name} must be 2-D with shape (n_y, m) (one example per column), got shape {P.shape}")
+    check_finite(P, name)
+    if np.ndim(Y) == 2 and np.shape(Y) != P.shape and np.shape(Y) == P.shape[::-1]:
+        raise ValueError(f"{name} has shape {P.shape} and Y {np.shape(Y)}: one of them is transposed; both must be "
+                         f"(n_y, m), one example per column (transpose the one in Keras layout (m, n_y))")
+    Y = check_Y_course(Y, m=P.shape[1], n_y=P.shape[0])
+    if np.any((P < 0) | (P > 1)):
+        raise ValueError(f"{name} must hold probabilities in [0, 1], got values in [{P.min()}, {P.max()}] "
+                         f"(for logits Z use the *_from_logits version)")
+    return P, Y.astype(P.dtype, copy=False), P.shape[1]
+
+
+def check_two_layer_parameters(parameters: Mapping) -> tuple[int, int, int]:
+    """(n_x, n_h, n_y) of a shallow network's {"W1", "b1", "W2", "b2"}, after checking keys, shapes, finiteness."""
+    keys = ("W1", "b1", "W2", "b2")
+    check_keys(parameters, keys, "parameters")
+    W1, b1, W2, b2 = (np.shape(parameters[k]) for k in keys)
+    if len(W1) != 2 or len(W2) != 2 or b1 != (W1[0], 1) or W2[1:] != W1[:1] or b2 != (W2[0], 1):
+        raise ValueError("parameters must be W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1); "
+                         f"got W1 {W1}, b1 {b1}, W2 {W2}, b2 {b2}")
+    for key in keys:
+        check_finite(as_float_array(parameters[key], key), key)
+    return W1[1], W1[0], W2[0]
+
+
+def check_parameter_dtype(parameters: Mapping) -> np.dtype:
+    """The one float dtype every array of `parameters` has (mixed float32/float64 parameters are an error)."""
+    dtypes = {k: as_float_array(v, k).dtype for k, v in parameters.items()}
+    if len(set(dtypes.values())) > 1:
+        raise ValueError("parameters must all have one dtype (cast them with .astype), got "
+                         + ", ".join(f"{k} {d}" for k, d in dtypes.items()))
+    return next(iter(dtypes.values()))
+
+
+def check_grads(parameters: Mapping, grads: Mapping, keys: Iterable[str]) -> None:
+    """Every `d{key}` of `grads` is present, has the shape of `parameters[key]` and is finite."""
+    keys = list(keys)
+    check_keys(grads, [f"d{k}" for k in keys], "grads")
+    for key in keys:
+        grad = as_float_array(grads[f"d{key}"], f"d{key}")
+        check_same_shape(np.asarray(parameters[key]), grad, key, f"d{key}")
+        check_finite(grad, f"d{key}")
+
+
+def check_activations(activations, L: int, known: Iterable[str]) -> list[str]:
+    """One activation name per layer, each among `known`; None gives the course's relu x (L-1), sigmoid."""
+    if activations is None:
+        return ["relu"] * (L - 1) + ["sigmoid"]
+    if isinstance(activations, str):
+        raise ValueError(f"activations must be a list of names, one per layer (L = {L}), got {activations!r}")
+    activations = list(activations)
+    if len(activations) != L:
+        raise ValueError(f"activations must name one activation per layer (L = {L}), got {activations}")
+    for name in activations:
+        if name not in known:
+            raise ValueError(f"activation must be one of {sorted(known)}, got {name!r}")
+    return activations
+
+
+def check_layer_dims(layer_dims, name: str = "layer_dims") -> list[int]:
+    """`layer_dims (n_x, n_1, ..., n_L)` as a list of ints, after checking: at least 2 entries, each an int >= 1."""
+    try:
+        dims = list(layer_dims)
+    except TypeError:
+        dims = []
+    if len(dims) < 2 or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool | np.bool_) and n >= 1
+                                for n in dims):
+        raise ValueError(f"{name} must be a list of positive ints [n_x, n_1, ..., n_L] with L >= 1, got {layer_dims!r}")
+    return [int(n) for n in dims]
