@@ -25,6 +25,7 @@ import keras
 import tensorflow as tf
 
 from keras_impl import convert
+from numpy_impl.validation import as_float_array, check_yhat_y
 
 # ---------------------------------------------------------------- part 1: TF ops and GradientTape
 
@@ -34,13 +35,23 @@ def _m(P: tf.Tensor) -> tf.Tensor:
     return tf.cast(tf.shape(P)[1], P.dtype)
 
 
+def _yhat_y(yhat, y) -> tuple[tf.Tensor, tf.Tensor]:
+    """The NumPy twin's checks (same shape, finite) on concrete values; y in yhat's dtype."""
+    if tf.executing_eagerly():  # concrete values: check them as NumPy does, before any op runs
+        check_yhat_y(yhat, y)
+    yhat = yhat if tf.is_tensor(yhat) else tf.constant(as_float_array(yhat, "yhat"))
+    return yhat, tf.cast(y, yhat.dtype)
+
+
 def L1(yhat, y) -> tf.Tensor:
-    """J_1 = Σ|y - ŷ| over every element.  yhat, y: the same shape -> scalar."""
+    """J_1 = Σ|y - ŷ| over every element.  yhat, y: the same shape -> scalar tensor (NumPy: a float)."""
+    yhat, y = _yhat_y(yhat, y)
     return tf.reduce_sum(tf.abs(y - yhat))
 
 
 def L2(yhat, y) -> tf.Tensor:
-    """J_2 = Σ(y - ŷ)² over every element.  yhat, y: the same shape -> scalar."""
+    """J_2 = Σ(y - ŷ)² over every element.  yhat, y: the same shape -> scalar tensor (NumPy: a float)."""
+    yhat, y = _yhat_y(yhat, y)
     return tf.reduce_sum(tf.square(y - yhat))
 
 

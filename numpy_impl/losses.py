@@ -22,25 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from numpy_impl.activations import sigmoid, softmax
-from numpy_impl.validation import as_float_array, check_finite, check_prediction_and_labels, check_same_shape
-
-# ---------------------------------------------------------------- input checks
-
-
-def _same_shape(yhat, y) -> tuple[np.ndarray, np.ndarray]:
-    yhat, y = as_float_array(yhat, "yhat"), as_float_array(y, "y")
-    check_same_shape(yhat, y, "yhat", "y")
-    check_finite(yhat, "yhat")
-    check_finite(y, "y")
-    return yhat, y.astype(yhat.dtype, copy=False)
-
+from numpy_impl.validation import check_prediction_and_labels, check_yhat_y
 
 # ---------------------------------------------------------------- L1 and L2 (the course's sums)
 
 
 def L1(yhat, y) -> float:
     """J_1 = Σ|y - ŷ| over every element (a sum, not a mean).  yhat, y: the same shape -> float."""
-    yhat, y = _same_shape(yhat, y)
+    yhat, y = check_yhat_y(yhat, y)
     return float(np.sum(np.abs(y - yhat)))
 
 
@@ -50,19 +39,19 @@ def L1_backward(yhat, y) -> np.ndarray:
     |ŷ - y| has no derivative where ŷ = y; this takes 0 there (a subgradient), as np.sign and TensorFlow's
     gradient of tf.abs both do.
     """
-    yhat, y = _same_shape(yhat, y)
+    yhat, y = check_yhat_y(yhat, y)
     return np.sign(yhat - y)
 
 
 def L2(yhat, y) -> float:
     """J_2 = Σ(y - ŷ)² over every element (a sum, not a mean).  yhat, y: the same shape -> float."""
-    yhat, y = _same_shape(yhat, y)
+    yhat, y = check_yhat_y(yhat, y)
     return float(np.sum((y - yhat) ** 2))
 
 
 def L2_backward(yhat, y) -> np.ndarray:
     """dyhat = ∂J_2/∂ŷ = 2(ŷ - y), elementwise.  yhat, y: the same shape -> dyhat (that shape)."""
-    yhat, y = _same_shape(yhat, y)
+    yhat, y = check_yhat_y(yhat, y)
     return 2 * (yhat - y)
 
 

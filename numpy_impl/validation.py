@@ -20,6 +20,8 @@ def as_float_array(a, name: str) -> np.ndarray:
     arr = np.asarray(a)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):  # astype(float) would silently drop the imaginary part
+        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
     if not np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)
     return arr
@@ -41,6 +43,8 @@ def check_X(X, n_x: int | None = None, name: str = "X") -> np.ndarray:
     arr = as_float_array(X, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D with shape (n_x, m) (one example per column), got shape {arr.shape}")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} holds no examples: shape {arr.shape} has m = 0 columns (one example per column)")
     if n_x is not None and arr.shape[0] != n_x:
         if arr.shape[1] == n_x:
             raise ValueError(
@@ -60,6 +64,8 @@ def check_Y(Y, m: int, n_y: int | None = None, binary: bool = False, name: str =
                          f"use {name}.reshape(1, -1)")
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D with shape (n_y, m), got shape {arr.shape}")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} holds no examples: shape {arr.shape} has m = 0 columns (one label per column)")
     if arr.shape[1] != m:
         hint = f" (it looks transposed: pass {name}.T)" if arr.shape[0] == m else ""
         raise ValueError(f"{name} must have m = {m} columns (one label per example), got shape {arr.shape}{hint}")
@@ -188,6 +194,168 @@ def check_Y_course(Y, m: int, n_y: int | None = None, name: str = "Y") -> np.nda
     return Y
 
 
+def check_real_scalar(value, name: str, finite: bool = True):
+    """A real number (Python or NumPy scalar, or a 0-d array; not a bool, str or complex), finite by default."""
+    if isinstance(value, bool | np.bool_) or np.ndim(value) != 0:
+        kind = "a bool" if isinstance(value, bool | np.bool_) else f"shape {np.shape(value)}"
+        raise ValueError(f"{name} must be a real number (a scalar), got {kind}: {value!r:.80}")
+    arr = as_float_array(value, name)
+    if finite:
+        check_finite(arr, name)
+    return value
+
+
+def check_w_b(w, b) -> np.ndarray:
+    """Logistic regression's parameters: `w (n_x, 1)` a finite column and `b` a finite scalar; returns w."""
+    w = as_float_array(w, "w")
+    if w.ndim != 2 or w.shape[1] != 1:
+        raise ValueError(f"w must be a column of shape (n_x, 1), got shape {w.shape}")
+    if np.ndim(b) != 0:
+        raise ValueError(f"b must be a scalar (a float), got an array of shape {np.shape(b)}")
+    check_finite(w, "w")
+    check_finite(as_float_array(b, "b"), "b")
+    return w
+
+
+def check_W_b_row(W, b) -> tuple[np.ndarray, np.ndarray]:
+    """Linear regression's parameters (one neuron): `W (1, n_x)` and `b (1, 1)`, finite."""
+    W, b = as_float_array(W, "W"), as_float_array(b, "b")
+    if W.ndim != 2 or W.shape[0] != 1:
+        raise ValueError(f"W must be a row of shape (1, n_x) (one neuron), got shape {W.shape}")
+    if b.shape != (1, 1):
+        raise ValueError(f"b must have shape (1, 1), got {b.shape}")
+    check_finite(W, "W")
+    check_finite(b, "b")
+    return W, b
+
+
+def check_dim(dim, name: str = "dim (the number of features n_x)") -> int:
+    """A number of units or features: an integer >= 1 (np.int64 accepted, bool rejected)."""
+    if isinstance(dim, bool | np.bool_) or not isinstance(dim, numbers.Integral) or dim < 1:
+        raise ValueError(f"{name} must be a positive integer, got {dim!r}")
+    return int(dim)
+
+
+def check_training_finite(iteration: int, learning_rate, **values) -> None:
+    """Stop a training loop at the first non-finite cost or parameter, naming the iteration.
+
+    `values` in the order they are checked, e.g. `cost=J, w=w, b=b` (the cost of iteration i, and the
+    parameters after its update). A diverging run (α too large) overflows to inf and then NaN; going on
+    would only fill the history with NaN, so the loop stops and the message suggests a smaller α.
+    """
+    for name, value in values.items():
+        if not np.all(np.isfinite(np.asarray(value))):
+            raise FloatingPointError(
+                f"training diverged at iteration {iteration}: {name} is not finite (NaN or inf) with "
+                f"learning_rate = {float(learning_rate):g}; try a smaller learning_rate")
+
+
+def check_one_hot_labels(Y, m: int, C: int | None = None, name: str = "Y") -> np.ndarray:
+    """One-hot labels in course layout `(C, m)`: binary, exactly one 1 per column (and C rows if given)."""
+    arr = check_Y(Y, m=m, n_y=C, binary=True, name=name)
+    if not np.all(np.sum(arr, axis=0) == 1):
+        bad = np.flatnonzero(np.sum(arr, axis=0) != 1)[:5]
+        raise ValueError(f"{name} must be one-hot (C, m): exactly one 1 per column; columns {bad.tolist()} are not")
+    return arr
+
+
+
+def check_train_test_one_hot(X_train, Y_train, X_test, Y_test):
+    """X_train (n_x, m), one-hot Y_train (C, m), X_test (n_x, m_test), one-hot Y_test (C, m_test), as float arrays.
+
+    An X in the layout (m, n_x) is named as such (pass X.T); train and test must agree on n_x and on C.
+    """
+    X_train, Y_train = check_X_Y(X_train, Y_train, binary=True)
+    Y_train = check_one_hot_labels(Y_train, m=X_train.shape[1], name="Y_train")
+    X_test = check_X(X_test, n_x=X_train.shape[0], name="X_test")
+    Y_test = check_one_hot_labels(Y_test, m=X_test.shape[1], C=Y_train.shape[0], name="Y_test")
+    return X_train, Y_train, X_test, Y_test
+
+
+def check_number(x, name: str = "x", array_version: str = "sigmoid(x)") -> float:
+    """One real number (not a list, array, bool or NaN) as a Python float; ±inf are kept.
+
+    For the scalar exercises written with `math` (math.exp takes one number): a list or array is a TypeError
+    that names the array version to use instead.
+    """
+    if isinstance(x, list | tuple) or np.ndim(x) != 0:
+        raise TypeError(f"{name} must be one real number (math functions work on scalars); for a vector or "
+                        f"matrix use {array_version}, got {type(x).__name__} of shape {np.shape(x)}")
+    check_real_scalar(x, name, finite=False)
+    x = float(x)
+    if math.isnan(x):
+        raise ValueError(f"{name} must be a number, got nan")
+    return x
+
+
+def check_vector(a, name: str) -> np.ndarray:
+    """A 1-D numeric vector `(n,)` as a float array (shape and dtype only: NaN and inf propagate)."""
+    arr = as_float_array(a, name)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D vector of shape (n,), got shape {arr.shape}")
+    return arr
+
+
+def check_w_x_b(w, b, x):
+    """`w, x (n_x,)` vectors of one shape and `b` a scalar (z = wᵀx + b for one example); b in w's dtype."""
+    w, x = check_vector(w, "w"), check_vector(x, "x")
+    check_same_shape(w, x, "w", "x")
+    b = as_float_array(b, "b")
+    if b.ndim != 0:
+        raise ValueError(f"b must be a scalar (the bias of one unit), got shape {b.shape}")
+    return w, w.dtype.type(b), x
+
+
+def check_w_b_X(w, b, X):
+    """`w (n_x, 1)`, a scalar `b` and `X (n_x, m)` (Z = wᵀX + b over m examples); b in w's dtype."""
+    w = as_float_array(w, "w")
+    if w.ndim != 2 or w.shape[1] != 1:
+        raise ValueError(f"w must be a column (n_x, 1), got shape {w.shape}")
+    X = check_X(X, n_x=w.shape[0])
+    b = as_float_array(b, "b")
+    if b.size != 1:
+        raise ValueError(f"b must be a scalar (the bias of one unit), got shape {b.shape}")
+    return w, w.dtype.type(b.item()), X
+
+
+def check_rows(x, name: str = "x") -> np.ndarray:
+    """A finite, non-empty 2-D matrix `(m, n)` of row vectors (the Python-basics exercise's layout)."""
+    x = as_float_array(x, name)
+    if x.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (m, n), one row per vector, got shape {x.shape}: "
+                         f"for one vector use {name}.reshape(1, -1)")
+    if x.size == 0:
+        raise ValueError(f"{name} must hold at least one row and one column, got shape {x.shape}")
+    check_finite(x, name)
+    return x
+
+
+def check_nonzero_rows(x, name: str = "x") -> None:
+    """Raise if a row of `x (m, n)` is all zeros (a zero vector has no norm to divide by)."""
+    zero = np.flatnonzero(np.all(np.asarray(x) == 0, axis=1))
+    if zero.size:
+        raise ValueError(f"rows {zero[:5].tolist()} of {name} are all zeros: a zero vector has no norm to divide by")
+
+
+def check_image(image, name: str = "image") -> np.ndarray:
+    """A non-empty 3-D numeric array (length, height, depth) (values kept as they are)."""
+    image = as_float_array(image, name)
+    if image.ndim != 3:
+        raise ValueError(f"{name} must be 3-D (length, height, depth), got shape {image.shape}")
+    if image.size == 0:
+        raise ValueError(f"{name} must hold at least one value, got shape {image.shape}")
+    return image
+
+
+def check_yhat_y(yhat, y) -> tuple[np.ndarray, np.ndarray]:
+    """A prediction `yhat` and targets `y` of exactly the same shape, finite; y in yhat's dtype."""
+    yhat, y = as_float_array(yhat, "yhat"), as_float_array(y, "y")
+    check_same_shape(yhat, y, "yhat", "y")
+    check_finite(yhat, "yhat")
+    check_finite(y, "y")
+    return yhat, y.astype(yhat.dtype, copy=False)
+
+
 def check_course_prediction(P, Y, name: str) -> tuple[np.ndarray, np.ndarray, int]:
     """A probability prediction P (AL, A2) `(n_y, m)` beside labels Y `(n_y, m)`, for the course's cost functions.
 
@@ -268,3 +436,91 @@ def check_layer_dims(layer_dims, name: str = "layer_dims") -> list[int]:
                                 for n in dims):
         raise ValueError(f"{name} must be a list of positive ints [n_x, n_1, ..., n_L] with L >= 1, got {layer_dims!r}")
     return [int(n) for n in dims]
+
+
+# ---------------------------------------------------------------- optimization (B10-B15), shared by both twins
+
+OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+
+
+def check_beta(beta, name: str = "beta"):
+    """β (momentum, RMSprop, Adam's β1, β2) as given, after checking it is a real number (not a bool), 0 <= β < 1."""
+    if not (isinstance(beta, numbers.Real) and not isinstance(beta, bool | np.bool_) and math.isfinite(beta)
+            and 0 <= beta < 1):
+        raise ValueError(f"{name} must be a number with 0 <= {name} < 1, got {beta!r}")
+    return beta
+
+
+def check_nonnegative(value, name: str):
+    """ε or a decay rate as given, after checking it is a finite real number >= 0 (not a bool)."""
+    if not (isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_) and math.isfinite(value)
+            and value >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return value
+
+
+def count_layers_by_keys(parameters: Mapping) -> int:
+    """L for `{"W1", "b1", ..., "WL", "bL"}` from the keys only (the course's optimizer tests use layers whose
+    shapes do not chain, so the shapes are not required to)."""
+    if not isinstance(parameters, Mapping):
+        raise TypeError(f"parameters must be a dict, got {type(parameters).__name__}")
+    L = sum(1 for k in parameters if k.startswith("W") and k[1:].isdigit())
+    if L == 0:
+        raise KeyError(f"parameters must hold W1, b1, ...; it has {sorted(parameters)}")
+    check_keys(parameters, [f"{p}{l}" for l in range(1, L + 1) for p in ("W", "b")], "parameters")
+    return L
+
+
+def check_state_like(parameters: Mapping, other: Mapping, name: str) -> int:
+    """`other` (grads, v or s) holds `dW{l}`, `db{l}` of the shape of `W{l}`, `b{l}`, all finite; returns L."""
+    L = count_layers_by_keys(parameters)
+    check_keys(other, [f"d{p}{l}" for l in range(1, L + 1) for p in ("W", "b")], name)
+    for l in range(1, L + 1):
+        for p in ("W", "b"):
+            value = as_float_array(other[f"d{p}{l}"], f"{name}['d{p}{l}']")
+            if value.shape != np.shape(parameters[f"{p}{l}"]):
+                raise ValueError(f"{name}['d{p}{l}'] must have the shape of {p}{l} {np.shape(parameters[f'{p}{l}'])}, "
+                                 f"got {value.shape}")
+            check_finite(value, f"{name}['d{p}{l}']")
+    return L
+
+
+def check_mini_batch_arguments(X, Y, mini_batch_size, seed) -> tuple[np.ndarray, np.ndarray, int]:
+    """`random_mini_batches`' inputs: X (n_x, m) finite, Y 2-D (n_y, m) of any values (the course's test passes
+    booleans), mini_batch_size an int >= 1, seed an int in [0, 2**32). Returns X, Y (as given), mini_batch_size."""
+    X = check_X(X)
+    Y = np.asarray(Y)
+    if Y.ndim != 2 or Y.shape[1] != X.shape[1]:
+        hint = " (it looks transposed: pass Y.T)" if Y.ndim == 2 and Y.shape[0] == X.shape[1] else ""
+        raise ValueError(f"Y must be 2-D (n_y, m) with m = {X.shape[1]} columns like X, got shape {Y.shape}{hint}")
+    mini_batch_size = check_count(mini_batch_size, "mini_batch_size")
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
+    return X, Y, mini_batch_size
+
+
+def check_optimizer_arguments(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2,
+                              epsilon, num_epochs, decay, decay_rate) -> tuple[np.ndarray, np.ndarray]:
+    """The arguments of the optimization course driver `model(X, Y, layers_dims, optimizer, ...)`; returns X, Y."""
+    dims = check_layer_dims(layers_dims, "layers_dims")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    X = check_X(X, n_x=dims[0])
+    Y = check_Y(Y, m=X.shape[1], n_y=dims[-1], binary=True)
+    check_learning_rate(learning_rate)
+    check_count(mini_batch_size, "mini_batch_size")
+    check_beta(beta)
+    check_beta(beta1, "beta1")
+    check_beta(beta2, "beta2")
+    check_nonnegative(epsilon, "epsilon")
+    check_count(num_epochs, "num_epochs", minimum=0)
+    if decay is not None and not callable(decay):
+        raise TypeError(f"decay must be None or a function decay(learning_rate0, epoch_num, decay_rate), got {decay!r}")
+    check_nonnegative(decay_rate, "decay_rate")
+    return X, Y
+
+
+def diverged_error(epoch: int, batch: int, step: int) -> FloatingPointError:
+    """The error both twins raise when the cost of a mini-batch is not finite (a too large learning rate)."""
+    return FloatingPointError(f"training diverged: the cost of epoch {epoch}, mini-batch {batch} (update t = {step}) "
+                              f"is not finite (NaN or inf); try a smaller learning_rate")
