@@ -107,14 +107,28 @@ def forward_propagation(X, parameters: Mapping):
     X (n_x, m), parameters {"W1", ..., "b3"} -> A3 (1, m), cache (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3).
     """
     _course_parameters(parameters)
-    X = check_X(X, n_x=np.shape(parameters["W1"])[1])
+    return _forward(check_X(X, n_x=np.shape(parameters["W1"])[1]), parameters)
+
+
+def _forward(X: np.ndarray, parameters: Mapping, keep_prob=None):
+    """The 3-layer forward pass on checked inputs; with a keep_prob the course's seeded dropout on A1, A2."""
     W1, b1, W2, b2, W3, b3 = (np.asarray(parameters[k]) for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     Z1 = np.dot(W1, X) + b1
     A1 = relu(Z1)
+    dropout = keep_prob is not None
+    if dropout:
+        np.random.seed(1)
+        D1 = (np.random.rand(A1.shape[0], A1.shape[1]) < keep_prob).astype(int)
+        A1 = A1 * D1.astype(A1.dtype) / A1.dtype.type(keep_prob)
     Z2 = np.dot(W2, A1) + b2
     A2 = relu(Z2)
+    if dropout:
+        D2 = (np.random.rand(A2.shape[0], A2.shape[1]) < keep_prob).astype(int)
+        A2 = A2 * D2.astype(A2.dtype) / A2.dtype.type(keep_prob)
     Z3 = np.dot(W3, A2) + b3
     A3 = sigmoid(Z3)
+    if dropout:
+        return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
     return A3, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
 
 
@@ -132,6 +146,10 @@ def compute_cost(A3, Y):
     Y = _labels(Y, A3)
     if np.any((A3 < 0) | (A3 > 1)):
         raise ValueError(f"A3 must hold probabilities in [0, 1], got values in [{A3.min()}, {A3.max()}]")
+    return _cost(A3, Y)
+
+
+def _cost(A3: np.ndarray, Y: np.ndarray):
     m = Y.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
@@ -140,10 +158,13 @@ def compute_cost(A3, Y):
 
 def _backward(X, Y, cache: tuple, lambd=0, keep_prob=1, masks=None) -> dict[str, np.ndarray]:
     """The 3-layer backward pass: dZ3 = A3 - Y, then the hidden layers (with dropout masks and/or L2)."""
+    X = check_X(X, n_x=np.shape(cache[2])[1])
+    A3 = as_float_array(cache[9], "A3")
+    return _backward_checked(X, _labels(Y, A3), cache, lambd, keep_prob, masks)
+
+
+def _backward_checked(X: np.ndarray, Y: np.ndarray, cache: tuple, lambd=0, keep_prob=1, masks=None):
     Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = cache
-    X = check_X(X, n_x=np.shape(W1)[1])
-    A3 = as_float_array(A3, "A3")
-    Y = _labels(Y, A3)
     m = X.shape[1]
     dtype = A3.dtype.type
     inv_m, reg = dtype(1.0 / m), dtype(lambd / m)
@@ -244,19 +265,7 @@ def forward_propagation_with_dropout(X, parameters: Mapping, keep_prob=0.5):
     check_keep_prob(keep_prob)
     _course_parameters(parameters)
     X = check_X(X, n_x=np.shape(parameters["W1"])[1])
-    np.random.seed(1)
-    W1, b1, W2, b2, W3, b3 = (np.asarray(parameters[k]) for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
-    Z1 = np.dot(W1, X) + b1
-    A1 = relu(Z1)
-    D1 = (np.random.rand(A1.shape[0], A1.shape[1]) < keep_prob).astype(int)
-    A1 = A1 * D1.astype(A1.dtype) / A1.dtype.type(keep_prob)
-    Z2 = np.dot(W2, A1) + b2
-    A2 = relu(Z2)
-    D2 = (np.random.rand(A2.shape[0], A2.shape[1]) < keep_prob).astype(int)
-    A2 = A2 * D2.astype(A2.dtype) / A2.dtype.type(keep_prob)
-    Z3 = np.dot(W3, A2) + b3
-    A3 = sigmoid(Z3)
-    return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
+    return _forward(X, parameters, keep_prob)
 
 
 def backward_propagation_with_dropout(X, Y, cache, keep_prob) -> dict[str, np.ndarray]:
@@ -299,23 +308,28 @@ def train(X, Y, parameters: Mapping, learning_rate=0.3, num_iterations: int = 30
     Y = check_Y_course(np.reshape(Y, (1, -1)) if np.ndim(Y) == 1 else Y, m=X.shape[1], n_y=1)
     check_learning_rate(learning_rate)
     num_iterations = check_count(num_iterations, "num_iterations", minimum=0)
+    Y = Y.astype(X.dtype, copy=False)
+    dtype = np.asarray(parameters["W1"]).dtype
+    keys = [f"{p}{l}" for l in range(1, 4) for p in "Wb"]
+    parameters = {k: np.asarray(parameters[k]) for k in keys}
+    alpha = dtype.type(learning_rate)
+    m = X.shape[1]
     costs = []
     for i in range(num_iterations):
-        if keep_prob == 1:
-            A3, cache = forward_propagation(X, parameters)
-        else:
-            A3, cache = forward_propagation_with_dropout(X, parameters, keep_prob)
-        cost = compute_cost(A3, Y) if lambd == 0 else compute_cost_with_regularization(A3, Y, parameters, lambd)
+        A3, cache = _forward(X, parameters, keep_prob if keep_prob != 1 else None)
+        cost = _cost(A3, Y)
+        if lambd != 0:
+            cost = cost + l2_regularization_cost(parameters, lambd, m)
         if not np.isfinite(cost):
-            raise FloatingPointError(f"the cost became {cost} at iteration {i}: the run diverged; try a smaller "
-                                     f"learning_rate than {learning_rate}")
-        if lambd == 0 and keep_prob == 1:
-            grads = backward_propagation(X, Y, cache)
-        elif lambd != 0:
-            grads = backward_propagation_with_regularization(X, Y, cache, lambd)
+            raise FloatingPointError(f"the cost became {cost} at iteration {i}: the run diverged (or saturated); "
+                                     f"try a smaller learning_rate than {learning_rate}")
+        if keep_prob == 1:
+            grads = _backward_checked(X, Y, cache, lambd=lambd)
         else:
-            grads = backward_propagation_with_dropout(X, Y, cache, keep_prob)
-        parameters = update_parameters(parameters, grads, learning_rate)
+            Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3 = cache
+            grads = _backward_checked(X, Y, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3), keep_prob=keep_prob,
+                                      masks=(D1, D2))
+        parameters = {k: parameters[k] - alpha * grads[f"d{k}"] for k in keys}
         costs.append(cost)
         if print_cost and i % 10000 == 0:
             print(f"Cost after iteration {i}: {cost}")
