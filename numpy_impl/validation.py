@@ -524,3 +524,32 @@ def diverged_error(epoch: int, batch: int, step: int) -> FloatingPointError:
     """The error both twins raise when the cost of a mini-batch is not finite (a too large learning rate)."""
     return FloatingPointError(f"training diverged: the cost of epoch {epoch}, mini-batch {batch} (update t = {step}) "
                               f"is not finite (NaN or inf); try a smaller learning_rate")
+
+
+def check_train_test_binary(X_train, Y_train, X_test, Y_test):
+    """A binary classifier's data: X_train (n_x, m_train), Y_train (1, m_train), X_test (n_x, m_test),
+    Y_test (1, m_test), labels in {0, 1}. Examples given as rows (X_train (m, n_x)) are named: pass X_train.T."""
+    X_train = check_X(X_train, name="X_train")
+    n_x = X_train.shape[0]
+    if np.ndim(Y_train) == 2 and np.shape(Y_train)[1] == n_x != X_train.shape[1]:
+        raise ValueError(f"X_train has shape {X_train.shape}, which looks like (m, n_x): Y_train holds {n_x} labels; "
+                         f"the course layout is (n_x, m): pass X_train.T (and X_test.T)")
+    Y_train = check_Y(Y_train, m=X_train.shape[1], n_y=1, binary=True, name="Y_train")
+    X_test = check_X(X_test, n_x=n_x, name="X_test")
+    Y_test = check_Y(Y_test, m=X_test.shape[1], n_y=1, binary=True, name="Y_test")
+    return X_train, Y_train, X_test, Y_test
+
+
+def check_lambd(lambd):
+    """The L2 strength λ as given, after checking it is a real number (not a bool), finite and >= 0."""
+    if not (isinstance(lambd, numbers.Real) and not isinstance(lambd, bool) and math.isfinite(lambd) and lambd >= 0):
+        raise ValueError(f"lambd must be a finite number >= 0 (the L2 strength λ), got {lambd!r}")
+    return lambd
+
+
+def check_keep_prob(keep_prob):
+    """The dropout keep_prob as given, after checking it is a real number (not a bool) in (0, 1]."""
+    if not (isinstance(keep_prob, numbers.Real) and not isinstance(keep_prob, bool)
+            and math.isfinite(keep_prob) and 0 < keep_prob <= 1):
+        raise ValueError(f"keep_prob must be a number in (0, 1] (the probability of keeping a unit), got {keep_prob!r}")
+    return keep_prob
