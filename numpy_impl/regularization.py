@@ -24,8 +24,6 @@ caches). float32 inputs and parameters stay float32.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -36,6 +34,8 @@ from numpy_impl.validation import (
     as_float_array,
     check_count,
     check_finite,
+    check_keep_prob,
+    check_lambd,
     check_learning_rate,
     check_X,
     check_Y_course,
@@ -45,30 +45,6 @@ from numpy_impl.validation import (
 COURSE_HIDDEN = (20, 3)  # the course's layers_dims = [X.shape[0], 20, 3, 1]
 CACHE = ("Z1", "A1", "W1", "b1", "Z2", "A2", "W2", "b2", "Z3", "A3", "W3", "b3")
 DROPOUT_CACHE = ("Z1", "D1", "A1", "W1", "b1", "Z2", "D2", "A2", "W2", "b2", "Z3", "A3", "W3", "b3")
-
-
-# ---------------------------------------------------------------- hyper-parameter checks (shared with the TF side)
-
-def check_lambd(lambd):
-    """λ as given, after checking it is a real number (not a bool), finite and >= 0."""
-    if not (isinstance(lambd, numbers.Real) and not isinstance(lambd, bool) and math.isfinite(lambd) and lambd >= 0):
-        raise ValueError(f"lambd must be a finite number >= 0 (the L2 strength λ), got {lambd!r}")
-    return lambd
-
-
-def check_keep_prob(keep_prob):
-    """keep_prob as given, after checking it is a real number (not a bool) in (0, 1]."""
-    if not (isinstance(keep_prob, numbers.Real) and not isinstance(keep_prob, bool)
-            and math.isfinite(keep_prob) and 0 < keep_prob <= 1):
-        raise ValueError(f"keep_prob must be a number in (0, 1] (the probability of keeping a unit), got {keep_prob!r}")
-    return keep_prob
-
-
-def check_m(m):
-    """m as an int >= 1 (the number of training examples λ/(2m) divides by)."""
-    if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
-        raise ValueError(f"m must be an integer >= 1 (the number of training examples), got {m!r}")
-    return int(m)
 
 
 def _course_parameters(parameters: Mapping) -> None:
@@ -110,20 +86,24 @@ def forward_propagation(X, parameters: Mapping):
     return _forward(check_X(X, n_x=np.shape(parameters["W1"])[1]), parameters)
 
 
-def _forward(X: np.ndarray, parameters: Mapping, keep_prob=None):
-    """The 3-layer forward pass on checked inputs; with a keep_prob the course's seeded dropout on A1, A2."""
+def _forward(X: np.ndarray, parameters: Mapping, keep_prob=None, masks=None):
+    """The 3-layer forward pass on checked inputs; with a keep_prob, dropout on A1, A2 with the given masks or
+    (masks=None) the course's draw after `np.random.seed(1)`."""
     W1, b1, W2, b2, W3, b3 = (np.asarray(parameters[k]) for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     Z1 = np.dot(W1, X) + b1
     A1 = relu(Z1)
     dropout = keep_prob is not None
     if dropout:
-        np.random.seed(1)
-        D1 = (np.random.rand(A1.shape[0], A1.shape[1]) < keep_prob).astype(int)
+        if masks is None:
+            np.random.seed(1)
+            D1 = (np.random.rand(A1.shape[0], A1.shape[1]) < keep_prob).astype(int)
+        else:
+            D1 = masks[0]
         A1 = A1 * D1.astype(A1.dtype) / A1.dtype.type(keep_prob)
     Z2 = np.dot(W2, A1) + b2
     A2 = relu(Z2)
     if dropout:
-        D2 = (np.random.rand(A2.shape[0], A2.shape[1]) < keep_prob).astype(int)
+        D2 = (np.random.rand(A2.shape[0], A2.shape[1]) < keep_prob).astype(int) if masks is None else masks[1]
         A2 = A2 * D2.astype(A2.dtype) / A2.dtype.type(keep_prob)
     Z3 = np.dot(W3, A2) + b3
     A3 = sigmoid(Z3)
@@ -206,7 +186,7 @@ def l2_regularization_cost(parameters: Mapping, lambd, m):
     """
     L = number_of_layers(parameters)
     check_lambd(lambd)
-    m = check_m(m)
+    m = check_count(m, "m")
     Ws = [as_float_array(parameters[f"W{l}"], f"W{l}") for l in range(1, L + 1)]
     dtype = Ws[0].dtype.type
     total = sum(np.sum(np.square(W)) for W in Ws)
@@ -266,6 +246,26 @@ def forward_propagation_with_dropout(X, parameters: Mapping, keep_prob=0.5):
     _course_parameters(parameters)
     X = check_X(X, n_x=np.shape(parameters["W1"])[1])
     return _forward(X, parameters, keep_prob)
+
+
+def forward_propagation_with_masks(X, parameters: Mapping, D1, D2, keep_prob):
+    """`forward_propagation_with_dropout` with given masks instead of the course's seeded draw.
+
+    D1 (n_1, m), D2 (n_2, m) hold 0/1 (or booleans): for instance the masks a `keras.layers.Dropout` draws, so that
+    NumPy and Keras thin the same units. Returns A3 (1, m) and the dropout cache (Z1, D1, A1, ..., W3, b3).
+    """
+    check_keep_prob(keep_prob)
+    _course_parameters(parameters)
+    X = check_X(X, n_x=np.shape(parameters["W1"])[1])
+    m = X.shape[1]
+    masks = []
+    for name, D, W in (("D1", D1, "W1"), ("D2", D2, "W2")):
+        D = np.asarray(D)
+        if D.shape != (np.shape(parameters[W])[0], m) or not np.all((D == 0) | (D == 1)):
+            raise ValueError(f"{name} must be a 0/1 mask of shape (n_l, m) = {(np.shape(parameters[W])[0], m)}, "
+                             f"got shape {D.shape}")
+        masks.append(D.astype(int))
+    return _forward(X, parameters, keep_prob, masks)
 
 
 def backward_propagation_with_dropout(X, Y, cache, keep_prob) -> dict[str, np.ndarray]:
