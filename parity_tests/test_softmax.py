@@ -1,0 +1,275 @@
+"""B18: softmax regression and a softmax network, NumPy by hand vs GradientTape vs Keras Dense + cross-entropy.
+
+Data: scikit-learn's digits, all 10 classes (n_x = 64 pixels in [0, 1], one-hot Y (10, m), m = 1437 training
+examples). Two models: softmax regression [64, 10] and a network [64, 32, 16, 10] (ReLU hidden layers),
+started from `randn / sqrt(n_{l-1})` (np.random.seed(1)) with random non-zero biases, copied to Keras through
+keras_impl.convert. Keras gets the same J two ways: CategoricalCrossentropy(from_logits=True) on one-hot
+targets and SparseCategoricalCrossentropy(from_logits=True) on the class indices.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+import numpy_impl.deep_network as nd
+import numpy_impl.softmax as ns
+from keras_impl import convert
+from keras_impl import softmax as ks
+from keras_impl.optimization import keras_sgd
+from numpy_impl.datasets import load_digits_data
+from parity_tests.error_parity import same_error
+from parity_tests.harness import Tol, concept
+
+REGRESSION = (64, 10)
+NETWORK = (64, 32, 16, 10)
+LEARNING_RATE = 0.2  # at 0.5 the network's float32 and float64 runs part by 0.09 in cost near step 67 (chaotic)
+NUM_ITERATIONS = 100  # report rows (float32: by 200 steps a ReLU unit of the network flips on rounding, 4e-5 in W1)
+
+
+FLOAT32_WHY = ("float32: bound relative to the row's largest entry, atol = rtol·max|tf| (sums over m = 1437 "
+               "examples with cancellation leave small entries an absolute error ~ eps·max, not eps·|entry|)")
+
+
+def check(parity, quantity: str, kind: str, numpy_value, tf_value):
+    """`parity.check` with the table's tolerance in float64; in float32 a norm-wise bound (FLOAT32_WHY).
+
+    Softmax probabilities (mostly < 0.1 over 10 classes) and the gradients of a mean over m are small
+    numbers; in float32 most of their entries would be judged by the table's atol alone. The bound used
+    instead, |numpy - tf| <= rtol·(|tf| + max|tf|), scales with the row (it can fail on any row).
+    """
+    if parity.dtype != np.float32:
+        return parity.check(quantity, kind, numpy_value, tf_value)
+    table = parity.tolerance(kind)
+    scale = float(np.max(np.abs(np.asarray(tf_value, dtype=np.float64))))
+    return parity.check(quantity, kind, numpy_value, tf_value, tol=Tol(table.rtol, table.rtol * scale),
+                        why=FLOAT32_WHY)
+
+
+@functools.lru_cache(maxsize=1)
+def _digits():
+    return load_digits_data()
+
+
+def _data(dtype):
+    train_X, train_Y, test_X, test_Y = _digits()
+    return (train_X.astype(dtype), train_Y.astype(dtype)), (test_X.astype(dtype), test_Y.astype(dtype))
+
+
+def _initial_parameters(layer_dims, dtype):
+    """The application initialiser (randn / sqrt(n_prev), seed 1) plus random biases b ~ 0.1·N(0, 1)."""
+    parameters = nd.initialize_parameters_deep_application(layer_dims)
+    rng = np.random.default_rng(7)
+    for key in parameters:
+        if key.startswith("b"):
+            parameters[key] = 0.1 * rng.standard_normal(parameters[key].shape)
+    return {k: v.astype(dtype) for k, v in parameters.items()}
+
+
+def _keras_model(layer_dims, parameters):
+    model = ks.build_softmax_model(layer_dims)
+    convert.set_dense_weights(model, parameters)
+    return model
+
+
+@concept("B18")
+def test_forward_and_cost(parity):
+    (X, Y), _ = _data(parity.dtype)
+    y = ns.labels_from_one_hot(Y)
+    parity.check("class indices y from one-hot Y", "layout", y, ks.labels_from_one_hot(Y))
+    for name, dims in (("regression", REGRESSION), ("network", NETWORK)):
+        parameters = _initial_parameters(dims, parity.dtype)
+        AL, caches = ns.softmax_forward(X, parameters)
+        ZL = caches[-1][1]
+        AL_tape, ZL_tape = ks.softmax_forward_logits(X, convert.to_variables(parameters))
+        model = _keras_model(dims, parameters)
+        AL_keras, ZL_keras = ks.keras_softmax_forward(model, X)
+        check(parity, f"AL = softmax(ZL) ({name}, tape)", "forward", AL, AL_tape)
+        check(parity, f"ZL ({name}, Keras Dense)", "forward", ZL, ZL_keras)
+        check(parity, f"AL ({name}, Keras)", "forward", AL, AL_keras)
+        cost = ns.softmax_cost(AL, Y)
+        check(parity, f"J course formula ({name}, NumPy vs tape)", "cost", cost, ks.softmax_cost(AL_tape, Y))
+        check(parity, f"J from logits ({name}, NumPy vs tape)", "cost", ns.softmax_cost_from_logits(ZL, Y),
+                     ks.softmax_cost_from_logits(ZL_tape, Y))
+        check(parity, f"J course formula vs Keras CategoricalCrossentropy ({name})", "cost", cost,
+                     ks.keras_categorical_crossentropy()(convert.labels_to_keras(Y), convert.inputs_to_keras(ZL_keras)))
+        check(parity, f"J course formula vs Keras SparseCategoricalCrossentropy ({name})", "cost", cost,
+                     ks.keras_sparse_categorical_crossentropy()(convert.labels_to_keras(y),
+                                                                convert.inputs_to_keras(ZL_keras)))
+    # far logits: the course formula overflows to inf; both stable forms agree
+    Z_far = np.array([[-800.0, 5.0, 900.0], [800.0, -5.0, 0.0], [0.0, 0.0, -900.0]], dtype=parity.dtype)
+    Y_far = np.eye(3, dtype=parity.dtype)
+    check(parity, "J from logits at |ZL| up to 900", "cost", ns.softmax_cost_from_logits(Z_far, Y_far),
+                 ks.softmax_cost_from_logits(Z_far, Y_far))
+
+
+@concept("B18")
+def test_every_gradient(parity):
+    (X, Y), _ = _data(parity.dtype)
+    y = ns.labels_from_one_hot(Y)
+    m = X.shape[1]
+    for name, dims in (("regression", REGRESSION), ("network", NETWORK)):
+        parameters = _initial_parameters(dims, parity.dtype)
+        L = len(dims) - 1
+        AL, caches = ns.softmax_forward(X, parameters)
+        grads = ns.softmax_backward(AL, Y, caches)
+        _, tape = ks.softmax_grads(X, Y, convert.to_variables(parameters))
+        model = _keras_model(dims, parameters)
+        _, cce = ks.keras_softmax_gradients(model, X, Y, ks.keras_categorical_crossentropy())
+        _, sparse = ks.keras_softmax_gradients(model, X, y, ks.keras_sparse_categorical_crossentropy())
+        # the course's dZ[L] = AL - Y and dA[l] carry no 1/m: they are m times the tape's ∂J/∂
+        check(parity, f"dZ{L} = AL - Y = m·∂J/∂ZL ({name}, tape)", "grad", grads[f"dZ{L}"], m * tape[f"dZ{L}"])
+        for l in range(1, L):
+            check(parity, f"dA{l} = m·∂J/∂A{l} ({name}, tape)", "grad", grads[f"dA{l}"], m * tape[f"dA{l}"])
+        for l in range(1, L + 1):
+            for p in "Wb":
+                key = f"d{p}{l}"
+                check(parity, f"{key} ({name}, tape)", "grad", grads[key], tape[key])
+                check(parity, f"{key} ({name}, Keras CategoricalCrossentropy)", "grad", grads[key], cce[key])
+                check(parity, f"{key} ({name}, Keras SparseCategoricalCrossentropy)", "grad", grads[key],
+                             sparse[key])
+
+
+@concept("B18")
+def test_one_step(parity):
+    (X, Y), _ = _data(parity.dtype)
+    parameters = _initial_parameters(NETWORK, parity.dtype)
+    updated, _ = ns.softmax_gradient_descent(X, Y, parameters, LEARNING_RATE, 1)
+    variables = convert.to_variables(parameters)
+    _, tape_grads = ks.softmax_grads(X, Y, variables)
+    ks.update_variables(variables, tape_grads, LEARNING_RATE)
+    model = _keras_model(NETWORK, parameters)
+    ks.make_train_function(model, ks.keras_categorical_crossentropy(), keras_sgd(LEARNING_RATE))(X, Y, 1)
+    keras_params = convert.dense_weights_to_parameters(model)
+    tape_params = convert.to_parameters(variables)
+    for key in parameters:
+        check(parity, f"{key} after 1 step (tape)", "step", updated[key], tape_params[key])
+        check(parity, f"{key} after 1 step (Keras SGD)", "step", updated[key], keras_params[key])
+
+
+@concept("B18")
+def test_training_on_digits(parity):
+    _train_and_compare(parity, NUM_ITERATIONS)
+
+
+def _train_and_compare(parity, num_iterations):
+    """NumPy gradient descent vs the tape loop vs Keras (CCE and sparse CCE) from the same start."""
+    (X, Y), (test_X, test_Y) = _data(parity.dtype)
+    y, test_y = ns.labels_from_one_hot(Y), ns.labels_from_one_hot(test_Y)
+    n = num_iterations
+    accuracies = []
+    for name, dims in (("regression", REGRESSION), ("network", NETWORK)):
+        parameters = _initial_parameters(dims, parity.dtype)
+        trained, costs = ns.softmax_gradient_descent(X, Y, parameters, LEARNING_RATE, n)
+        variables = convert.to_variables(parameters)
+        tape_costs = ks.softmax_train_tape(X, Y, variables, LEARNING_RATE, n)
+        model = _keras_model(dims, parameters)
+        trainer = ks.make_train_function(model, ks.keras_categorical_crossentropy(), keras_sgd(LEARNING_RATE))
+        keras_costs = trainer(X, Y, n)
+        check(parity, f"cost curve ({name}, {n} steps, tape)", "trajectory", np.array(costs), tape_costs)
+        check(parity, f"cost curve ({name}, {n} steps, Keras CCE)", "trajectory", np.array(costs), keras_costs)
+        tape_params = convert.to_parameters(variables)
+        keras_params = convert.dense_weights_to_parameters(model)
+        for key in trained:
+            check(parity, f"{key} after {n} steps ({name}, tape)", "trajectory", trained[key], tape_params[key])
+            check(parity, f"{key} after {n} steps ({name}, Keras)", "trajectory", trained[key], keras_params[key])
+        if name == "regression":  # the sparse loss once more, over a whole run (its gradients are checked above)
+            sparse_model = _keras_model(dims, parameters)
+            sparse_costs = ks.make_train_function(sparse_model, ks.keras_sparse_categorical_crossentropy(),
+                                                  keras_sgd(LEARNING_RATE))(X, y, n)
+            check(parity, f"cost curve ({name}, {n} steps, Keras sparse CCE)", "trajectory", np.array(costs),
+                  sparse_costs)
+            sparse_params = convert.dense_weights_to_parameters(sparse_model)
+            for key in trained:
+                check(parity, f"{key} after {n} steps ({name}, Keras sparse)", "trajectory", trained[key],
+                      sparse_params[key])
+
+        def acc(pred, labels):
+            return f"{100 * np.mean(np.asarray(pred) == labels):.1f}%"
+
+        accuracies.append(
+            f"{name} {list(dims)}: NumPy {acc(ns.softmax_predict(X, trained), y)}/"
+            f"{acc(ns.softmax_predict(test_X, trained), test_y)}, tape {acc(ks.softmax_predict(X, variables), y)}/"
+            f"{acc(ks.softmax_predict(test_X, variables), test_y)}, Keras {acc(ks.keras_softmax_predict(model, X), y)}/"
+            f"{acc(ks.keras_softmax_predict(model, test_X), test_y)}")
+    parity.note(f"digits, 10 classes, α={LEARNING_RATE}, {n} full-batch steps, train/test accuracy: "
+                + "; ".join(accuracies))
+
+
+# ---------------------------------------------------------------- plain tests
+
+
+def test_softmax_regression_is_multiclass_logistic_regression():
+    """With C = 2, softmax regression's P(class 1) is σ(z1 - z0): the sigmoid of the logit difference."""
+    from numpy_impl.activations import sigmoid
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 5))
+    parameters = {"W1": rng.standard_normal((2, 3)), "b1": rng.standard_normal((2, 1))}
+    AL, caches = ns.softmax_forward(X, parameters)
+    ZL = caches[-1][1]
+    np.testing.assert_allclose(AL[1], sigmoid(ZL[1] - ZL[0]), rtol=1e-14)
+    np.testing.assert_allclose(AL.sum(axis=0), 1.0, rtol=1e-15)
+
+
+def test_float32_stays_float32():
+    (X, Y), _ = _data(np.float32)
+    trained, costs = ns.softmax_gradient_descent(X, Y, _initial_parameters(NETWORK, np.float32), 0.2, 2)
+    assert all(v.dtype == np.float32 for v in trained.values()) and costs[0].dtype == np.float32
+
+
+def _bad_inputs():
+    (X, Y), _ = _data(np.float64)
+    p = _initial_parameters(REGRESSION, np.float64)
+    Z = np.zeros((3, 2))
+    two_ones = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    return [
+        ("X in (m, n_x) layout", lambda f: f.forward(X.T, p), r"pass X\.T"),
+        ("Y not one-hot", lambda f: f.cost_from_logits(Z, two_ones), "one-hot"),
+        ("Y transposed", lambda f: f.cost_from_logits(Z, np.eye(3)[:, :2].T), "transposed"),
+        ("ZL with NaN", lambda f: f.cost_from_logits(np.full((3, 2), np.nan), np.eye(3)[:, :2]), "finite"),
+        ("AL columns not summing to 1", lambda f: f.cost(np.full((3, 2), 0.5), np.eye(3)[:, :2]), "sum to 1"),
+        ("labels 2 in Y", lambda f: f.cost_from_logits(Z, 2 * np.eye(3)[:, :2]), "binary labels"),
+        ("one-hot Y with two 1s", lambda f: f.labels(two_ones), "one-hot"),
+        ("1-D Y", lambda f: f.labels(np.ones(3)), r"\(C, m\)"),
+        ("unknown hidden activation", lambda f: f.forward(X, _initial_parameters(NETWORK, np.float64), "softplus"),
+         "hidden must be one of"),
+        ("learning rate 0", lambda f: f.train(X, Y, p, 0, 1), "learning_rate must be"),
+        ("learning rate True", lambda f: f.train(X, Y, p, True, 1), "learning_rate must be"),
+        ("learning rate '0.1'", lambda f: f.train(X, Y, p, "0.1", 1), "learning_rate must be"),
+        ("negative iterations", lambda f: f.train(X, Y, p, 0.1, -1), "num_iterations must be"),
+        ("Y with 9 classes", lambda f: f.train(X, Y[:9], p, 0.1, 1), "n_y = 10 rows"),
+        ("missing b1", lambda f: f.forward(X, {"W1": p["W1"]}), "missing key"),
+        ("diverging run", lambda f: f.train(X, Y, p, 1e306, 5), r"diverged at iteration 1: cost is not finite"),
+    ]
+
+
+class _NumPy:
+    forward = staticmethod(ns.softmax_forward)
+    cost = staticmethod(ns.softmax_cost)
+    cost_from_logits = staticmethod(ns.softmax_cost_from_logits)
+    labels = staticmethod(ns.labels_from_one_hot)
+    train = staticmethod(lambda X, Y, p, lr, n: ns.softmax_gradient_descent(X, Y, p, lr, n))
+
+
+class _TF:
+    forward = staticmethod(lambda X, p, hidden="relu": ks.softmax_forward_logits(X, convert.to_variables(p), hidden))
+    cost = staticmethod(ks.softmax_cost)
+    cost_from_logits = staticmethod(ks.softmax_cost_from_logits)
+    labels = staticmethod(ks.labels_from_one_hot)
+    train = staticmethod(lambda X, Y, p, lr, n: ks.softmax_train_tape(X, Y, convert.to_variables(p), lr, n))
+
+
+@pytest.mark.parametrize("case", _bad_inputs(), ids=lambda c: c[0])
+def test_bad_input_same_error_both_sides(case):
+    _, call, match = case
+    same_error(lambda: call(_NumPy), lambda: call(_TF), match=match)
+
+
+def test_keras_model_rejects_bad_layer_dims():
+    with pytest.raises(ValueError, match="layer_dims must be a list of positive ints"):
+        ks.build_softmax_model([64])
+    with pytest.raises(ValueError, match="hidden must be one of"):
+        ks.build_softmax_model([64, 10], hidden="softplus")
