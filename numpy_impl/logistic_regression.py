@@ -11,10 +11,21 @@ float32 inputs and parameters give a float32 computation.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from numpy_impl import activations, losses
-from numpy_impl.validation import as_float_array, check_count, check_finite, check_learning_rate, check_X, check_Y
+from numpy_impl.validation import (
+    check_count,
+    check_dim,
+    check_learning_rate,
+    check_train_test_binary,
+    check_training_finite,
+    check_w_b,
+    check_X,
+    check_Y,
+)
 
 
 def sigmoid(z):
@@ -31,25 +42,13 @@ def initialize_with_zeros(dim):
 
     Zeros are fine for logistic regression: a single neuron has no symmetry to break.
     """
-    if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
-        raise ValueError(f"dim (the number of features n_x) must be a positive integer, got {dim!r}")
-    return np.zeros((int(dim), 1)), 0.0
-
-
-def _check_w_b(w, b):
-    w = as_float_array(w, "w")
-    if w.ndim != 2 or w.shape[1] != 1:
-        raise ValueError(f"w must be a column of shape (n_x, 1), got shape {w.shape}")
-    if np.ndim(b) != 0:
-        raise ValueError(f"b must be a scalar (a float), got an array of shape {np.shape(b)}")
-    check_finite(w, "w")
-    check_finite(as_float_array(b, "b"), "b")
-    return w
+    dim = check_dim(dim)
+    return np.zeros((dim, 1)), 0.0
 
 
 def _check_inputs(w, b, X, Y=None):
     """Validate `w (n_x, 1)`, scalar `b`, `X (n_x, m)` and binary `Y (1, m)`; return them as arrays."""
-    w = _check_w_b(w, b)
+    w = check_w_b(w, b)
     X = check_X(X, n_x=w.shape[0])
     if Y is None:
         return w, X
@@ -102,22 +101,36 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
     costs: the cost at iterations 0, 100, 200, ... (before that iteration's update), as in the course.
     `record_every` (not in the course; default the course's 100) sets that interval, e.g. 1 for the whole
     curve. The caller's `w` is not modified (every update builds a new array).
+
+    A w or b that is no longer finite after an update (α so large that w overflows) stops the run with a
+    FloatingPointError naming the iteration. The course's naive cost may be inf/nan while w and b are fine
+    (σ(z) rounded to exactly 0 or 1, see `propagate`): this course function keeps running then, records that
+    cost as the course does, and warns once (UserWarning) naming the first such iteration.
     """
     w, X, Y = _check_inputs(w, b, X, Y)
     num_iterations = check_count(num_iterations, "num_iterations")
     record_every = check_count(record_every, "record_every")
     check_learning_rate(learning_rate)
     w = np.array(w, copy=True)
-    learning_rate = np.result_type(w, X).type(learning_rate)  # an np.float64 α must not upcast float32 runs
+    alpha = np.result_type(w, X).type(learning_rate)  # an np.float64 α must not upcast float32 runs
     costs = []
+    saturated = None
     for i in range(num_iterations):
-        grads, cost = _propagate(w, b, X, Y)
-        w = w - learning_rate * grads["dw"]
-        b = b - learning_rate * grads["db"]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # checked just below instead
+            grads, cost = _propagate(w, b, X, Y)
+            w = w - alpha * grads["dw"]
+            b = b - alpha * grads["db"]
+        check_training_finite(i, learning_rate, w=w, b=b)
+        if saturated is None and not np.isfinite(cost):
+            saturated = i
         if i % record_every == 0:
             costs.append(cost)
             if print_cost:
                 print(f"Cost after iteration {i}: {cost:f}")
+    if saturated is not None:
+        warnings.warn(f"the course's cost is not finite from iteration {saturated} on: some σ(z) rounded to exactly "
+                      f"0 or 1 and the formula takes log 0; w and b stayed finite, so training went on "
+                      f"(logistic_cost(Z, Y) computes the cost stably)", UserWarning, stacklevel=2)
     return {"w": w, "b": b}, grads, costs
 
 
@@ -142,14 +155,8 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
     X_train (n_x, m_train), Y_train (1, m_train), X_test (n_x, m_test), Y_test (1, m_test) -> dict with keys
     costs, Y_prediction_test, Y_prediction_train, w, b, learning_rate, num_iterations.
     """
-    X_train = check_X(X_train, name="X_train")
+    X_train, _, X_test, _ = check_train_test_binary(X_train, Y_train, X_test, Y_test)
     n_x = X_train.shape[0]
-    if np.ndim(Y_train) == 2 and np.shape(Y_train)[1] == n_x != X_train.shape[1]:
-        raise ValueError(f"X_train has shape {X_train.shape}, which looks like (m, n_x): Y_train holds {n_x} labels; "
-                         f"the course layout is (n_x, m): pass X_train.T (and X_test.T)")
-    check_Y(Y_train, m=X_train.shape[1], n_y=1, binary=True, name="Y_train")
-    X_test = check_X(X_test, n_x=n_x, name="X_test")
-    check_Y(Y_test, m=X_test.shape[1], n_y=1, binary=True, name="Y_test")
     w, b = initialize_with_zeros(n_x)
     w = w.astype(X_train.dtype)
     params, _, costs = optimize(w, X_train.dtype.type(b), X_train, Y_train, num_iterations, learning_rate, print_cost)

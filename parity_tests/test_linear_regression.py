@@ -13,7 +13,7 @@ import pytest
 import numpy_impl.linear_regression as nlin
 from keras_impl import convert
 from keras_impl import linear_regression as klin
-from parity_tests.harness import concept
+from parity_tests.harness import Tol, concept
 
 STEPS, LEARNING_RATE = 100, 0.1
 
@@ -39,7 +39,9 @@ def _check_run(parity, ref, other, label, steps=STEPS):
     parity.check(f"db ({label})", "grad", ref["db"], other["db"])
     parity.check(f"W after 1 step ({label})", "step", ref["W1"], other["W1"])
     parity.check(f"b after 1 step ({label})", "step", ref["b1"], other["b1"])
-    parity.check(f"cost curve ({steps} steps, {label})", "trajectory", ref["costs"], other["costs"])
+    parity.check(f"cost curve ({steps} steps, {label})", "trajectory", ref["costs"], other["costs"],
+                 tol=Tol(parity.tolerance("trajectory").rtol, 0.0),
+                 why="atol 0: J falls to ~0.02 within a few steps; every cost is held relatively")
     parity.check(f"W after {steps} steps ({label})", "trajectory", ref["W"], other["W"])
     parity.check(f"b after {steps} steps ({label})", "trajectory", ref["b"], other["b"])
 

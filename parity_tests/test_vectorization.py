@@ -145,9 +145,11 @@ def test_image2vector_normalizeRows_softmax(parity):
     huge = np.array([[3e30, -4e30], [1e-3, 2e-3]], parity.dtype)  # Σ x² would overflow float32 in the first row
     parity.check("normalizeRows at 1e30 (no overflow)", "forward", npv.normalizeRows(huge), tfv.normalizeRows(huge))
     s = npv.softmax(x)
-    parity.check("row-wise softmax(x) (5, 7) vs tf.nn.softmax(axis=1)", "forward", s, tfv.softmax(x))
+    rel = Tol(parity.tolerance("forward").rtol, 0.0)
+    parity.check("row-wise softmax(x) (5, 7) vs tf.nn.softmax(axis=1)", "forward", s, tfv.softmax(x), tol=rel,
+                 why=ATOL_0)
     parity.check("row-wise softmax(x) vs keras.activations.softmax (Keras layout)", "forward", s,
-                 tfv.keras_softmax(x))
+                 tfv.keras_softmax(x), tol=rel, why=ATOL_0)
 
 
 @concept("A6")
