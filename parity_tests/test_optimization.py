@@ -1,0 +1,217 @@
+"""B10, B12-B15: mini-batches, momentum, RMSprop, Adam, learning-rate decay; NumPy vs tape vs Keras optimizers.
+
+Two kinds of inputs. (1) A fixed sequence of random gradients (seeded, entries ~N(0, 10²), never 0: the velocity (1-β)dW
+and the moments then lie where rtol judges) fed to the
+update rules of both sides: the rules alone, step by step and over 50 steps, parameters AND optimizer state.
+(2) The course's network [2, 5, 2, 1] on the moons (course start: seed 3, He scale), trained with the
+course's mini-batches (size 64, seeds 11, 12, ...) by NumPy, by the tape loop and by Keras optimizers in a
+compiled loop: parameters and state after every epoch. The Keras optimizers come from the mappings of
+keras_impl.optimization (`keras_momentum`, `keras_rmsprop`, `keras_adam`, `translate`); each row says which.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import tensorflow as tf
+
+import keras_impl.optimization as ko
+import numpy_impl.optimization as no
+from keras_impl import convert
+from numpy_impl.datasets import load_moons_dataset
+from parity_tests.harness import concept
+
+LAYERS_DIMS = [2, 5, 2, 1]
+SHAPES = {"W1": (4, 3), "b1": (4, 1), "W2": (2, 4), "b2": (2, 1)}
+STEPS = 50  # the gradient-sequence trajectories
+EPOCHS = 10  # the moons trajectories in the report (5 mini-batches each: 50 updates)
+KEYS = [f"d{k}" for k in SHAPES]
+
+
+def _random_parameters(dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    return {k: rng.randn(*shape).astype(dtype) for k, shape in SHAPES.items()}
+
+
+def _gradient_sequence(dtype, n=STEPS, seed=1):
+    rng = np.random.RandomState(seed)
+    return [{f"d{k}": (10 * rng.randn(*shape)).astype(dtype) for k, shape in SHAPES.items()} for _ in range(n)]
+
+
+@functools.lru_cache(maxsize=1)
+def _moons():
+    return load_moons_dataset()
+
+
+def _moons_start(dtype):
+    X, Y = _moons()
+    return X.astype(dtype), Y.astype(dtype), {k: v.astype(dtype) for k, v in
+                                               no.initialize_parameters(LAYERS_DIMS).items()}
+
+
+def _apply_keras(optimizer, variables: dict, grads: dict):
+    """One `apply_gradients` of a Keras optimizer on course-layout variables {"W1": tf.Variable, ...}."""
+    optimizer.apply_gradients([(tf.constant(grads[f"d{k}"]), variables[k]) for k in variables])
+
+
+def _state(optimizer, variables: dict, name: str, learning_rate=None) -> dict:
+    """The optimizer's state `name` ("v" or "s") under the course's keys; stock SGD's m converted to v = -m/α."""
+    slots = ko.keras_slots(optimizer, list(variables.values()))
+    if name == "v" and "m" in slots:
+        return {f"d{k}": ko.course_velocity(m, learning_rate) for k, m in zip(variables, slots["m"], strict=True)}
+    return {f"d{k}": s for k, s in zip(variables, slots[name], strict=True)}
+
+
+def _flat(d: dict, keys) -> np.ndarray:
+    return np.concatenate([np.ravel(d[k].numpy() if hasattr(d[k], "numpy") else np.asarray(d[k])) for k in keys])
+
+
+def _check_dicts(parity, label, kind, a: dict, b: dict, keys=None, **kw):
+    """One row for a whole dict (W1, b1, W2, b2 or dW1, ... concatenated, in that order)."""
+    keys = list(keys or a)
+    parity.check(f"{label} {', '.join(keys)}", kind, _flat(a, keys), _flat(b, keys), **kw)
+
+
+# ---------------------------------------------------------------- B12 momentum
+
+
+@concept("B12")
+def test_momentum_one_step(parity):
+    """One course momentum step (β = 0.9, α = 0.01, from a non-zero velocity): NumPy vs TF ops vs
+    keras_momentum = SGD(α(1-β), momentum=β) whose velocity m must equal -α v."""
+    dt, alpha, beta = parity.dtype, 0.01, 0.9
+    parameters, (g0, g1) = _random_parameters(dt), _gradient_sequence(dt, 2)
+    v = no.initialize_velocity(parameters)
+    p1, v1 = no.update_parameters_with_momentum(parameters, g0, v, beta, alpha)
+    p2, v2 = no.update_parameters_with_momentum(p1, g1, v1, beta, alpha)
+    tp1, tv1 = ko.update_parameters_with_momentum(parameters, g0, ko.initialize_velocity(parameters), beta, alpha)
+    tp2, tv2 = ko.update_parameters_with_momentum(p1, g1, v1, beta, alpha)
+    _check_dicts(parity, "tape: parameters after one step:", "step", p1, tp1)
+    _check_dicts(parity, "tape: v after the second step:", "step", v2, tv2)
+    _check_dicts(parity, "tape: parameters after the second step (from v ≠ 0):", "step", p2, tp2)
+    del tv1
+    variables = convert.to_variables(parameters)
+    opt = ko.keras_momentum(alpha, beta)
+    _apply_keras(opt, variables, g0)
+    _apply_keras(opt, variables, g1)
+    _check_dicts(parity, "keras_momentum: parameters after 2 steps:", "step", p2, convert.to_parameters(variables))
+    _check_dicts(parity, "keras_momentum: -m/α = course v after 2 steps:", "step", v2,
+                 _state(opt, variables, "v", alpha), KEYS)
+
+
+@concept("B12")
+def test_momentum_trajectory(parity):
+    """50 steps over a fixed gradient sequence: parameters and velocity, NumPy vs keras_momentum and
+    CourseMomentum (the custom optimizer whose velocity is the course's v itself)."""
+    dt, alpha, beta = parity.dtype, 0.05, 0.9
+    parameters, grads = _random_parameters(dt), _gradient_sequence(dt)
+    p, v = parameters, no.initialize_velocity(parameters)
+    for g in grads:
+        p, v = no.update_parameters_with_momentum(p, g, v, beta, alpha)
+    for label, opt in (("keras_momentum", ko.keras_momentum(alpha, beta)),
+                       ("CourseMomentum", ko.CourseMomentum(learning_rate=ko.hyper(alpha), beta=ko.hyper(beta)))):
+        variables = convert.to_variables(parameters)
+        for g in grads:
+            _apply_keras(opt, variables, g)
+        _check_dicts(parity, f"{label}: parameters after {STEPS} steps:", "trajectory", p,
+                     convert.to_parameters(variables))
+        _check_dicts(parity, f"{label}: v after {STEPS} steps:", "trajectory", v, _state(opt, variables, "v", alpha))
+
+
+# ---------------------------------------------------------------- B13 RMSprop
+
+
+@concept("B13")
+def test_rmsprop_one_step(parity):
+    """RMSprop (β = 0.9, α = 0.01): the course's ε outside the root and the notes' ε inside, NumPy vs TF ops;
+    Keras's RMSprop is the notes' form (keras_rmsprop), CourseRMSprop the course's; ε = 0.5 so that the
+    placement matters (at 1e-8 both forms agree to ~1e-9 relative and a wrong mapping would pass in float32)."""
+    dt, alpha, beta, eps = parity.dtype, 0.01, 0.9, 0.5
+    parameters, grads = _random_parameters(dt), _gradient_sequence(dt, 2)
+    for inside, label, make in ((True, "notes' ε inside √: keras_rmsprop", lambda: ko.keras_rmsprop(alpha, beta, eps)),
+                                (False, "course's ε outside √: CourseRMSprop",
+                                 lambda: ko.CourseRMSprop(learning_rate=ko.hyper(alpha), rho=ko.hyper(beta),
+                                                          epsilon=ko.hyper(eps)))):
+        p, s = parameters, no.initialize_rmsprop(parameters)
+        tp, ts = parameters, ko.initialize_rmsprop(parameters)
+        variables, opt = convert.to_variables(parameters), make()
+        for g in grads:
+            p, s = no.update_parameters_with_rmsprop(p, g, s, beta, alpha, eps, eps_inside_sqrt=inside)
+            tp, ts = ko.update_parameters_with_rmsprop(tp, g, ts, beta, alpha, eps, eps_inside_sqrt=inside)
+            _apply_keras(opt, variables, g)
+        _check_dicts(parity, f"tape, {'inside' if inside else 'outside'}: parameters after 2 steps:", "step", p, tp)
+        _check_dicts(parity, f"tape, {'inside' if inside else 'outside'}: s after 2 steps:", "step", s, ts)
+        _check_dicts(parity, f"{label}: parameters after 2 steps:", "step", p, convert.to_parameters(variables))
+        _check_dicts(parity, f"{label}: s after 2 steps:", "step", s, _state(opt, variables, "s"))
+
+
+@concept("B13")
+def test_rmsprop_trajectory(parity):
+    """50 steps: the course's RMSprop at ε = 0 is stock Keras RMSprop(epsilon=0) (the gradients are never 0
+    here; a gradient that stays 0 would give 0/0 on both sides), parameters and s."""
+    dt, alpha, beta = parity.dtype, 0.01, 0.9
+    parameters, grads = _random_parameters(dt), _gradient_sequence(dt)
+    p, s = parameters, no.initialize_rmsprop(parameters)
+    for g in grads:
+        p, s = no.update_parameters_with_rmsprop(p, g, s, beta, alpha, 0.0)
+    opt, variables = ko.keras_rmsprop(alpha, beta, 0.0), convert.to_variables(parameters)
+    for g in grads:
+        _apply_keras(opt, variables, g)
+    _check_dicts(parity, f"keras_rmsprop(ε=0): parameters after {STEPS} steps:", "trajectory", p,
+                 convert.to_parameters(variables))
+    _check_dicts(parity, f"keras_rmsprop(ε=0): s after {STEPS} steps:", "trajectory", s, _state(opt, variables, "s"))
+
+
+# ---------------------------------------------------------------- B14 Adam
+
+
+@concept("B14")
+def test_adam_one_step(parity):
+    """The course's Adam (t = 1, 2; the course's own test values α = 0.02, β1 = 0.8, β2 = 0.888, ε = 1e-2):
+    NumPy vs TF ops (incl. v_corrected, s_corrected) vs keras_adam = AdamCourseEpsilon (Keras's Adam with
+    ε̂_t = ε√(1-β2^t)); Keras's m, v are the course's v, s."""
+    dt, alpha, b1, b2, eps = parity.dtype, 0.02, 0.8, 0.888, 1e-2
+    parameters, grads = _random_parameters(dt), _gradient_sequence(dt, 2)
+    p, (v, s) = parameters, no.initialize_adam(parameters)
+    tp, (tv, ts) = parameters, ko.initialize_adam(parameters)
+    variables, opt = convert.to_variables(parameters), ko.keras_adam(alpha, b1, b2, eps)
+    for t, g in enumerate(grads, start=1):
+        p, v, s, vc, sc = no.update_parameters_with_adam(p, g, v, s, t, alpha, b1, b2, eps)
+        tp, tv, ts, tvc, tsc = ko.update_parameters_with_adam(tp, g, tv, ts, t, alpha, b1, b2, eps)
+        _apply_keras(opt, variables, g)
+    _check_dicts(parity, "tape: v_corrected at t = 2:", "step", vc, tvc)
+    _check_dicts(parity, "tape: s_corrected at t = 2:", "step", sc, tsc)
+    _check_dicts(parity, "tape: parameters at t = 2:", "step", p, tp)
+    _check_dicts(parity, "keras_adam (AdamCourseEpsilon): parameters at t = 2:", "step", p,
+                 convert.to_parameters(variables))
+    _check_dicts(parity, "keras_adam: Keras m = course v at t = 2:", "step", v, _state(opt, variables, "v"))
+    _check_dicts(parity, "keras_adam: Keras v = course s at t = 2:", "step", s, _state(opt, variables, "s"))
+
+
+@concept("B14")
+def test_adam_trajectory(parity):
+    """50 steps, parameters and both moments: keras_adam with the course's ε = 1e-8 (AdamCourseEpsilon), ε = 1e-1
+    (where a constant-ε Adam is visibly wrong), ε = 0 (stock keras.optimizers.Adam), and the notes' ε inside
+    √ŝ (AdamCourseEpsilon(eps_inside_sqrt=True))."""
+    dt, alpha, b1, b2 = parity.dtype, 0.01, 0.9, 0.999
+    parameters, grads = _random_parameters(dt), _gradient_sequence(dt)
+    cases = [("keras_adam(ε=1e-8)", 1e-8, False, lambda: ko.keras_adam(alpha, b1, b2, 1e-8)),
+             ("keras_adam(ε=0.1)", 1e-1, False, lambda: ko.keras_adam(alpha, b1, b2, 1e-1)),
+             ("keras_adam(ε=0) = stock Adam", 0.0, False, lambda: ko.keras_adam(alpha, b1, b2, 0.0)),
+             ("AdamCourseEpsilon(ε=0.1 inside √ŝ)", 1e-1, True,
+              lambda: ko.AdamCourseEpsilon(learning_rate=ko.hyper(alpha), beta_1=ko.hyper(b1), beta_2=ko.hyper(b2),
+                                           epsilon=ko.hyper(1e-1), eps_inside_sqrt=True))]
+    for label, eps, inside, make in cases:
+        p, (v, s) = parameters, no.initialize_adam(parameters)
+        for t, g in enumerate(grads, start=1):
+            p, v, s, _, _ = no.update_parameters_with_adam(p, g, v, s, t, alpha, b1, b2, eps, eps_inside_sqrt=inside)
+        opt, variables = make(), convert.to_variables(parameters)
+        for g in grads:
+            _apply_keras(opt, variables, g)
+        if eps == 0:
+            assert type(opt) is tf.keras.optimizers.Adam or type(opt).__name__ == "Adam", type(opt)
+        _check_dicts(parity, f"{label}: parameters after {STEPS} steps:", "trajectory", p,
+                     convert.to_parameters(variables))
+        _check_dicts(parity, f"{label}: v after {STEPS} steps:", "trajectory", v, _state(opt, variables, "v"))
+        _check_dicts(parity, f"{label}: s after {STEPS} steps:", "trajectory", s, _state(opt, variables, "s"))
