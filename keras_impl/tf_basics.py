@@ -5,50 +5,79 @@ The notes: `w = tf.Variable(0, dtype=tf.float32)`, the cost `J = w ** 2 - 10 * w
 coefficients as data, J = x[0]·w² + x[1]·w + x[2] with x = [1, -10, 25]. numpy_impl/tf_basics.py does the
 same by hand (dJ/dw = 2(w - 5)).
 
-Part 1, tf.Variable + GradientTape: the costs, dJ/dw by tape, the course's `train_step`, and `minimize`,
+Mirrors `numpy_impl.tf_basics` (same name = same arguments and results, tensors for arrays):
+
+| here                                  | NumPy twin                                            |
+|---------------------------------------|-------------------------------------------------------|
+| `cost(w, x)`                          | `cost(w, x)`                                          |
+| `cost_derivative(w, x)` (by tape)     | `cost_derivative(w, x)` (2·x0·w + x1 by hand)         |
+| `minimize(w, learning_rate, ...)`     | `minimize(w, learning_rate, ...)` (Keras SGD, `keras_adam`) |
+| `train_step`, `train_steps`           | (the notes' tape loop itself; `minimize` is built on them) |
+
+Inputs are checked with `numpy_impl.validation` before anything is traced: a bad argument raises the NumPy
+twin's exception with its message.
+
+Part 1, tf.Variable + GradientTape: the cost, dJ/dw by tape, the course's `train_step`, and `train_steps`,
 which runs the steps in one `tf.function` (a loop over `tf.range`: one graph, no Python per step).
-Part 2, Keras blocks: the optimizer that applies the update (`keras.optimizers.SGD`, `keras.optimizers.Adam`),
-built so that float64 hyper-parameters stay float64. (Keras 3 optimizers have no `minimize(cost_fn, [w])`
-any more, which the course's TF 2 script called: a tape plus `apply_gradients` is the same step.)
+Part 2, Keras blocks: `minimize` takes the optimizer that applies the update from keras_impl.optimization
+(`keras_sgd`, and `keras_adam`, the Keras Adam that computes the course's Adam). Keras 3 optimizers have no
+`minimize(cost_fn, [w])` any more, which the course's TF 2 script called: a tape plus `apply_gradients` is the
+same step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import keras
 import numpy as np
 import tensorflow as tf
+
+from keras_impl.optimization import keras_adam, keras_sgd
+from numpy_impl.validation import (
+    as_float_array,
+    check_coefficients,
+    check_count,
+    check_finite,
+    check_minimize_arguments,
+    check_training_finite,
+)
 
 COEFFICIENTS = (1.0, -10.0, 25.0)  # the notes' x: J = x[0]·w² + x[1]·w + x[2] = w² - 10w + 25
 
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape
 
 
-def cost(w) -> tf.Tensor:
-    """J = w² - 10w + 25 = (w - 5)², written as in the notes: `w ** 2 - 10 * w + 25`.  w scalar or tensor."""
-    return w**2 - 10 * w + 25
+def _checked_w(w):
+    """w as a tensor (a Variable stays a Variable), checked as NumPy checks it when its value is concrete."""
+    if tf.executing_eagerly():
+        check_finite(as_float_array(w, "w"), "w")
+    if isinstance(w, tf.Variable) or tf.is_tensor(w):
+        return w
+    return tf.constant(as_float_array(w, "w"))
 
 
-def cost_with_coefficients(w, x=COEFFICIENTS) -> tf.Tensor:
-    """J = x[0]·w² + x[1]·w + x[2], the coefficients x as data (a tensor in w's dtype)."""
-    x = tf.constant(x, dtype=w.dtype) if not tf.is_tensor(x) else tf.cast(x, w.dtype)
-    if x.shape != (3,):
-        raise ValueError(f"x must hold the 3 coefficients [x0, x1, x2], got shape {x.shape}")
+def cost(w, x=COEFFICIENTS) -> tf.Tensor:
+    """J = x[0]·w² + x[1]·w + x[2], written as in the notes (`w ** 2`); x = [1, -10, 25] gives w² - 10w + 25.
+
+    w a scalar or a tensor (elementwise J); the coefficients x become a tensor in w's dtype.
+    """
+    w = _checked_w(w)
+    if tf.executing_eagerly() or not tf.is_tensor(x):
+        x = check_coefficients(x)
+    x = tf.cast(x, w.dtype) if tf.is_tensor(x) else tf.constant(x, dtype=w.dtype)
     return x[0] * w**2 + x[1] * w + x[2]
 
 
-def cost_derivative(w, cost_fn: Callable = cost) -> tf.Tensor:
-    """dJ/dw at w by GradientTape: no formula, autodiff of `cost_fn`.  w scalar or tensor (elementwise J).
+def cost_derivative(w, x=COEFFICIENTS) -> tf.Tensor:
+    """dJ/dw at w by GradientTape: no formula, autodiff of `cost(w, x)`.  w scalar or tensor (elementwise J).
 
     A `tf.Variable` is watched automatically; a constant tensor (or a NumPy value) must be watched
     explicitly, which `tape.watch` does here for both.
     """
-    if not isinstance(w, tf.Variable):
-        w = tf.convert_to_tensor(w)
+    w = _checked_w(w)
     with tf.GradientTape() as tape:
         tape.watch(w)
-        J = cost_fn(w)
+        J = cost(w, x)
     return tape.gradient(J, w)
 
 
@@ -64,61 +93,57 @@ def train_step(w: tf.Variable, optimizer, cost_fn: Callable = cost) -> tf.Tensor
     return J
 
 
-def minimize(w: tf.Variable, optimizer, cost_fn: Callable = cost, num_iterations: int = 1000):
-    """`num_iterations` train steps on the scalar variable w, all inside one tf.function.
+def train_steps(w: tf.Variable, optimizer, cost_fn: Callable = cost, num_iterations: int = 1000):
+    """`num_iterations` train steps on the scalar variable w, all inside one tf.function (the notes' loop).
 
-    Returns (w, w_history, costs): the variable w (updated in place), `w_history (num_iterations,)` w after
-    each step, `costs (num_iterations,)` the J each step differentiated. The optimizer is built on [w]
-    first: a tf.function may not create its variables (momenta, iteration counter) inside the loop.
+    Returns (w, w_history, costs, stopped): the variable w (updated in place), `w_history` w after each step,
+    `costs` the J each step differentiated, and `stopped`, the iteration at which J or w stopped being finite
+    (the loop ends there: the histories then have `stopped + 1` entries), -1 if none did. The optimizer is
+    built on [w] first: a tf.function may not create its variables (momenta, iteration counter) in the loop.
     """
     if not isinstance(w, tf.Variable) or w.shape.rank != 0 or not w.dtype.is_floating:
         raise ValueError(f"w must be a scalar floating tf.Variable, e.g. tf.Variable(0, dtype=tf.float32); got {w!r}")
-    if not (isinstance(num_iterations, int) and num_iterations >= 1):
-        raise ValueError(f"num_iterations must be a positive int, got {num_iterations!r}")
+    num_iterations = check_count(num_iterations, "num_iterations")
     if not optimizer.built:
         optimizer.build([w])
 
     @tf.function
     def loop(n):
-        w_history = tf.TensorArray(w.dtype, size=n)
-        costs = tf.TensorArray(w.dtype, size=n)
+        w_history = tf.TensorArray(w.dtype, size=0, dynamic_size=True)
+        costs = tf.TensorArray(w.dtype, size=0, dynamic_size=True)
+        stopped = tf.constant(-1)
         for i in tf.range(n):  # AutoGraph: one tf.while_loop in the graph
-            costs = costs.write(i, train_step(w, optimizer, cost_fn))
+            J = train_step(w, optimizer, cost_fn)
+            costs = costs.write(i, J)
             w_history = w_history.write(i, w.read_value())
-        return w_history.stack(), costs.stack()
+            if tf.logical_not(tf.logical_and(tf.math.is_finite(J), tf.math.is_finite(w.read_value()))):
+                stopped = i
+                break
+        return w_history.stack(), costs.stack(), stopped
 
-    w_history, costs = loop(tf.constant(num_iterations))
+    w_history, costs, stopped = loop(tf.constant(num_iterations))
+    return w, w_history, costs, int(stopped)
+
+
+# ---------------------------------------------------------------- part 2: Keras optimizers
+
+
+def minimize(w=0.0, learning_rate=0.01, num_iterations=1000, x=COEFFICIENTS, optimizer="gd", beta1=0.9,
+             beta2=0.999, epsilon=1e-8, dtype=np.float32):
+    """The NumPy twin's `minimize` on the TF side: w = tf.Variable(w, dtype), J = cost(w, x), `train_steps`.
+
+    "gd": `keras_sgd(α)`, w -= α·dJ/dw. "adam": `keras_adam(α, β1, β2, ε)`, Keras's Adam computing the
+    course's Adam (ε outside √ŝ; docs in keras_impl.optimization). Returns (w, w_history, costs) as tensors
+    (w the variable). Stops with the NumPy twin's FloatingPointError at the first iteration whose J or new w is
+    not finite. Create it inside the Keras precision of `dtype` (the optimizer's variables take floatx).
+    """
+    w0, num_iterations, x, dtype = check_minimize_arguments(w, learning_rate, num_iterations, x, optimizer, beta1,
+                                                            beta2, epsilon, dtype)
+    w = tf.Variable(w0, dtype=dtype.name, name="w")
+    keras_optimizer = (keras_sgd(learning_rate) if optimizer == "gd"
+                       else keras_adam(learning_rate, beta1, beta2, epsilon))
+    x = tf.constant(x, dtype=dtype.name)
+    w, w_history, costs, stopped = train_steps(w, keras_optimizer, lambda w: cost(w, x), num_iterations)
+    if stopped >= 0:
+        check_training_finite(stopped, learning_rate, cost=costs[stopped].numpy(), w=w.numpy())
     return w, w_history, costs
-
-
-# ---------------------------------------------------------------- part 2: Keras blocks (the optimizers)
-
-
-def _hyper(value: float):
-    """A hyper-parameter in the form Keras keeps exact in the current floatx.
-
-    float64: `np.float64`. Adam casts β1, β2 with `ops.cast`, which takes a Python float through float32
-    (`ops.cast(0.9, "float64")` = 0.8999999761581421, docs/traps.md, trap 1), and the run drifts from
-    the exact one (the notes' Adam(0.1) on (w - 5)²: by 1.9e-5 within 100 steps). float32: a plain Python
-    float, as one writes `Adam(0.1)`. An `np.float64` there is not harmless: `(g - m) * (1 - β1)` then runs
-    in float64 and is rounded to float32 only when assigned, one rounding fewer than float32 arithmetic
-    (w differs by an ulp after one step).
-    """
-    return np.float64(value) if keras.config.floatx() == "float64" else float(value)
-
-
-def make_optimizer(name: str = "gd", learning_rate: float = 0.01, beta1: float = 0.9, beta2: float = 0.999,
-                   epsilon: float = 1e-7):
-    """`keras.optimizers.SGD(learning_rate)` for "gd" (w -= α·dJ/dw) or `keras.optimizers.Adam(...)` for "adam".
-
-    Hyper-parameters go in through `_hyper`, so that they are exact in the current floatx. Adam's
-    `epsilon` is Keras's ε̂ (outside the square root of the uncorrected v), default 1e-7. Create the
-    optimizer inside the Keras precision it will run in: its learning-rate variable takes floatx when
-    it is built.
-    """
-    if name == "gd":
-        return keras.optimizers.SGD(learning_rate=_hyper(learning_rate))
-    if name == "adam":
-        return keras.optimizers.Adam(learning_rate=_hyper(learning_rate), beta_1=_hyper(beta1),
-                                     beta_2=_hyper(beta2), epsilon=_hyper(epsilon))
-    raise ValueError(f"optimizer name must be 'gd' or 'adam', got {name!r}")

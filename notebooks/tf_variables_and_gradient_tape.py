@@ -85,17 +85,18 @@ print("keras.ops.cast(np.float64(0.9), ...)   =", repr(keras.ops.cast(np.float64
 
 # %% [markdown]
 # Keras's Adam does exactly that with `beta_1` and `beta_2`. So a float64 Adam given Python floats runs with
-# β1 = 0.8999999761581421, and drifts away from the exact computation; given `np.float64(0.9)` it matches NumPy
-# to the last bit. (`keras_impl.tf_basics.make_optimizer` does this for you. In float32 it is the other way
+# β1 = 0.8999999761581421, and drifts away from the exact computation; given `np.float64(0.9)` it computes with
+# the exact β1. (`keras_impl.optimization.hyper` does this for you. In float32 it is the other way
 # round: Python floats are right, an `np.float64` would make Keras compute the moment updates in float64.)
 
 # %%
-_, w_exact, _ = npb.minimize(0.0, learning_rate=0.1, num_iterations=100, optimizer="adam", dtype=np.float64)
+runs = {}
 with keras_precision("float64"):
     for label, f in [("Python floats", float), ("np.float64", np.float64)]:
         optimizer = keras.optimizers.Adam(learning_rate=f(0.1), beta_1=f(0.9), beta_2=f(0.999), epsilon=f(1e-7))
-        _, w_tf, _ = tfb.minimize(tf.Variable(0, dtype=tf.float64), optimizer, num_iterations=100)
-        print(f"float64 Adam with {label:13}: max |w_numpy - w_tf| over 100 steps = {max_abs_diff(w_exact, w_tf):.1e}")
+        runs[label] = tfb.train_steps(tf.Variable(0, dtype=tf.float64), optimizer, num_iterations=100)[1]
+print(f"float64 Adam, Python-float vs np.float64 hyper-parameters: max |Δw| over 100 steps = "
+      f"{max_abs_diff(runs['Python floats'], runs['np.float64']):.1e}")
 
 # %% [markdown]
 # ## 3. GradientTape: dJ/dw of J = (w - 5)²
@@ -264,16 +265,20 @@ plt.show()
 
 # %% [markdown]
 # The course then uses `Adam(0.1)` and the coefficients as data, J = x[0]·w² + x[1]·w + x[2] with
-# x = [1, -10, 25]; after 1000 steps it prints `w = 5.000001`. `numpy_impl.tf_basics.minimize` writes Adam out
-# in Keras's operation order, so the two agree at every step here too.
+# x = [1, -10, 25]; after 1000 steps it prints `w = 5.000001`. `numpy_impl.tf_basics.minimize` writes out the
+# course's Adam (w -= α v̂/(√ŝ + ε), ε = 1e-8 outside the root); its TF twin runs `keras_impl.optimization.keras_adam`,
+# Keras's Adam with the per-step ε̂ = ε·√(1 - β2^t) that is the same formula, so the two agree at every step to
+# rounding. The course's own script, stock `Adam(0.1)` (ε̂ = 1e-7), is the last line.
 
 # %%
 x = np.array([1.0, -10.0, 25.0], dtype=np.float32)
-w = tf.Variable(0, dtype=tf.float32)
-_, w_history_tf, _ = tfb.minimize(w, keras.optimizers.Adam(0.1), lambda w: tfb.cost_with_coefficients(w, x), 1000)
+w, w_history_tf, _ = tfb.minimize(0.0, learning_rate=0.1, num_iterations=1000, x=x, optimizer="adam")
 w_np, w_history_np, _ = npb.minimize(0.0, learning_rate=0.1, num_iterations=1000, x=x, optimizer="adam")
-print(f"Adam(0.1), 1000 steps: w (tape) = {w.numpy():.6f}, w (NumPy) = {w_np:.6f}; "
+print(f"course Adam, α = 0.1, 1000 steps: w (tape, keras_adam) = {w.numpy():.6f}, w (NumPy) = {w_np:.6f}; "
       f"max |diff| over all steps = {max_abs_diff(w_history_np, w_history_tf):.1e}")
+w = tf.Variable(0, dtype=tf.float32)
+tfb.train_steps(w, keras.optimizers.Adam(0.1), lambda w: tfb.cost(w, x), 1000)
+print(f"the course's script, stock Adam(0.1): w = {w.numpy():.6f}")
 
 # %% [markdown]
 # ## 10. A tiny logistic regression with `tf.Variable`
@@ -355,7 +360,7 @@ print("traces:", squared.experimental_get_tracing_count(), "(float32 scalar, flo
 
 # %% [markdown]
 # The speed-up on the logistic-regression step above: the same step eager, as one traced `tf.function` per step,
-# and with the whole loop inside one `tf.function` (a loop over `tf.range`: what `keras_impl.tf_basics.minimize`
+# and with the whole loop inside one `tf.function` (a loop over `tf.range`: what `keras_impl.tf_basics.train_steps`
 # does). Small models gain the most: eager time is mostly Python overhead per op.
 
 # %%

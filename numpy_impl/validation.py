@@ -553,3 +553,67 @@ def check_keep_prob(keep_prob):
             and math.isfinite(keep_prob) and 0 < keep_prob <= 1):
         raise ValueError(f"keep_prob must be a number in (0, 1] (the probability of keeping a unit), got {keep_prob!r}")
     return keep_prob
+
+
+# ---------------------------------------------------------------- batch normalization (B17), shared by both twins
+
+
+def check_positive(value, name: str):
+    """ε (batch norm) as given, after checking it is a finite real number > 0 (not a bool)."""
+    if not (isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_) and math.isfinite(value)
+            and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def check_column(a, n: int, name: str) -> np.ndarray:
+    """A finite column `(n_l, 1)` = `(n, 1)` (γ, β, μ, σ² of a batch-norm layer) as a float array."""
+    arr = as_float_array(a, name)
+    if arr.shape != (n, 1):
+        raise ValueError(f"{name} must be a column (n_l, 1) = ({n}, 1), got shape {arr.shape}")
+    check_finite(arr, name)
+    return arr
+
+
+def check_Z(Z, name: str = "Z") -> np.ndarray:
+    """A finite 2-D `Z (n_l, m)` with m >= 1 as a float array."""
+    arr = as_float_array(Z, name)
+    if arr.ndim != 2 or arr.shape[1] < 1:
+        raise ValueError(f"{name} must be 2-D (n_l, m) with m >= 1, got shape {arr.shape}")
+    check_finite(arr, name)
+    return arr
+
+
+def check_minimize_arguments(w, learning_rate, num_iterations, x, optimizer, beta1, beta2, epsilon, dtype):
+    """The checks of concept B19's `minimize` (both twins): -> (w as float, num_iterations, x (3,), dtype).
+
+    w a finite real scalar; α a finite number > 0 (not a bool); num_iterations an integer >= 1; x the three
+    coefficients [x0, x1, x2] of J = x0·w² + x1·w + x2 with x0 > 0 (J has a minimum); `optimizer` "gd" or
+    "adam"; β1, β2 in [0, 1); ε >= 0; dtype float32 or float64.
+    """
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    if optimizer not in ("gd", "adam"):
+        raise ValueError(f"optimizer must be one of ('gd', 'adam'), got {optimizer!r}")
+    num_iterations = check_count(num_iterations, "num_iterations")
+    check_learning_rate(learning_rate)
+    check_beta(beta1, "beta1")
+    check_beta(beta2, "beta2")
+    check_nonnegative(epsilon, "epsilon")
+    w = as_float_array(w, "w")
+    if w.ndim != 0:
+        raise ValueError(f"w must be a scalar (the notes' single weight), got shape {w.shape}")
+    check_finite(w, "w")
+    return float(w), num_iterations, check_coefficients(x), dtype
+
+
+def check_coefficients(x) -> np.ndarray:
+    """x = [x0, x1, x2] of J = x0·w² + x1·w + x2: shape (3,), finite, x0 > 0 (so that J has a minimum)."""
+    x = as_float_array(x, "x")
+    if x.shape != (3,):
+        raise ValueError(f"x must hold the 3 coefficients [x0, x1, x2] of J = x0·w² + x1·w + x2, got shape {x.shape}")
+    check_finite(x, "x")
+    if x[0] <= 0:
+        raise ValueError(f"x0 must be > 0 for J = x0·w² + x1·w + x2 to have a minimum, got x0 = {x[0]}")
+    return x
