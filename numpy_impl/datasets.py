@@ -115,3 +115,17 @@ def load_regularization_dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     """
     X, y = sklearn.datasets.make_moons(n_samples=411, noise=0.35, random_state=np.random.RandomState(0))
     return X[:211].T, y[:211].reshape(1, -1), X[211:].T, y[211:].reshape(1, -1)
+
+
+def load_sample_images_data() -> np.ndarray:
+    """scikit-learn's two bundled photographs (a temple in China, a flower), `(2, 427, 640, 3)` floats in [0, 1].
+
+    Image layout `(m, height, width, channels)` (what augmentation and Keras's image layers take).
+    """
+    return np.stack(sklearn.datasets.load_sample_images().images).astype(np.float64) / 255.0
+
+
+def load_digit_images() -> tuple[np.ndarray, np.ndarray]:
+    """The 1797 bundled 8×8 digits as images `(1797, 8, 8, 1)` in [0, 1] and their labels `(1797,)` (0..9)."""
+    data = sklearn.datasets.load_digits()
+    return (data.images / 16.0)[..., None], data.target.copy()
