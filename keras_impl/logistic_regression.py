@@ -1,56 +1,72 @@
 """Logistic regression on the TF side (concept A4): ŷ = σ(wᵀx + b), J = 1/m Σ L(a, y), gradient descent.
 
-Part 1, `tf.Variable` + `GradientTape`, in course layout (w (n_x, 1), b a scalar, X (n_x, m), Y (1, m)): the
-same functions as `numpy_impl.logistic_regression` (`initialize_with_zeros`, `propagate`, `optimize`,
-`predict`), with the backward pass done by autodiff instead of dw = 1/m X(A - Y)ᵀ.
+Mirrors `numpy_impl.logistic_regression` (same name = same arguments and results; TF variables and tensors
+where NumPy has arrays):
 
-Part 2, Keras blocks: `Dense(1, activation="sigmoid")` + `BinaryCrossentropy` + `SGD(learning_rate)`, with
-the course parameters copied in through `keras_impl.convert`. One full-batch training step is one course
+| here                                   | NumPy twin                                                   |
+|----------------------------------------|--------------------------------------------------------------|
+| `initialize_with_zeros(dim)`           | `initialize_with_zeros(dim)` (w, b as tf.Variables)          |
+| `propagate(w, b, X, Y)`                | `propagate` (dw, db by GradientTape; J from the logits)      |
+| `optimize(w, b, X, Y, ...)`            | `optimize` (w, b updated in place, one tf.function loop)     |
+| `predict(w, b, X)`                     | `predict`                                                    |
+| `cost(w, b, X, Y)`                     | `logistic_cost(wᵀX + b, Y)` (the stable J)                   |
+| `gd_step(w, b, X, Y, learning_rate)`   | one iteration of `optimize`                                  |
+| `KerasLogisticRegression`, `keras_model` | `propagate`/`optimize`/`predict`, and `model`, with Keras blocks |
+
+Every function checks its inputs with `numpy_impl.validation` (the NumPy twin's checks, before anything is
+traced), so a bad input raises the same exception with the same message; X and Y are then cast to w's dtype.
+Course parameters become variables through `keras_impl.convert.to_variables({"w": w, "b": b})`.
+
+Part 1, `tf.Variable` + `GradientTape`, in course layout (w (n_x, 1), b a scalar, X (n_x, m), Y (1, m)), with
+the backward pass done by autodiff instead of dw = 1/m X(A - Y)ᵀ.
+
+Part 2, Keras blocks: `Dense(1, activation="sigmoid")` + `BinaryCrossentropy` + `keras_sgd(learning_rate)`,
+with the course parameters copied in through `keras_impl.convert`. One full-batch training step is one course
 gradient-descent step.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from keras_impl import convert
+from keras_impl.optimization import keras_sgd
+from numpy_impl.validation import (
+    check_count,
+    check_dim,
+    check_learning_rate,
+    check_train_test_binary,
+    check_training_finite,
+    check_w_b,
+    check_X,
+    check_Y,
+)
 
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape
 
 
 def initialize_with_zeros(dim: int, dtype=None) -> tuple[tf.Variable, tf.Variable]:
     """w = 0 (dim, 1) and b = 0 as `tf.Variable`s, in `dtype` (default: Keras's floatx)."""
-    if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
-        raise ValueError(f"dim (the number of features n_x) must be a positive integer, got {dim!r}")
+    dim = check_dim(dim)
     dtype = dtype or keras.config.floatx()
-    return tf.Variable(tf.zeros((int(dim), 1), dtype=dtype), name="w"), tf.Variable(tf.zeros((), dtype), name="b")
+    return tf.Variable(tf.zeros((dim, 1), dtype=dtype), name="w"), tf.Variable(tf.zeros((), dtype), name="b")
 
 
-def to_variables(w, b, dtype=None) -> tuple[tf.Variable, tf.Variable]:
-    """Course parameters w (n_x, 1) and scalar b (e.g. NumPy's) as `tf.Variable`s in `dtype` (default floatx)."""
-    dtype = dtype or keras.config.floatx()
-    w = tf.convert_to_tensor(np.asarray(w), dtype=dtype)
-    if w.shape.rank != 2 or w.shape[1] != 1:
-        raise ValueError(f"w must be a column of shape (n_x, 1), got shape {tuple(w.shape)}")
-    if np.ndim(b) != 0:
-        raise ValueError(f"b must be a scalar, got an array of shape {np.shape(b)}")
-    return tf.Variable(w, name="w"), tf.Variable(tf.constant(b, dtype=dtype), name="b")
-
-
-def _data(w: tf.Variable, X, Y=None):
-    """X (n_x, m) [and Y (1, m)] as tensors in w's dtype, with the shapes checked against w (n_x, 1)."""
-    X = tf.convert_to_tensor(X, dtype=w.dtype)
-    if X.shape.rank != 2 or X.shape[0] != w.shape[0]:
-        hint = " (it looks like (m, n_x): pass X.T)" if X.shape.rank == 2 and X.shape[1] == w.shape[0] else ""
-        raise ValueError(f"X must have shape (n_x, m) with n_x = {w.shape[0]}, got {tuple(X.shape)}{hint}")
+def _data(w, b, X, Y=None):
+    """The NumPy twin's checks on w, b, X [and binary Y], then X [and Y] as tensors in w's dtype."""
+    w_value = check_w_b(w, b)
+    if isinstance(w, tf.Variable) and isinstance(b, tf.Variable) and b.dtype != w.dtype:
+        raise ValueError(f"w and b must have the same dtype, got {w.dtype.name} and {b.dtype.name}")
+    X = check_X(X, n_x=w_value.shape[0])
+    dtype = w.dtype if tf.is_tensor(w) or isinstance(w, tf.Variable) else w_value.dtype
     if Y is None:
-        return X
-    Y = tf.convert_to_tensor(Y, dtype=w.dtype)
-    if tuple(Y.shape) != (1, X.shape[1]):
-        raise ValueError(f"Y must have shape (1, m) = (1, {X.shape[1]}), got {tuple(Y.shape)}")
-    return X, Y
+        return tf.constant(X, dtype=dtype)
+    Y = check_Y(Y, m=X.shape[1], n_y=1, binary=True)
+    return tf.constant(X, dtype=dtype), tf.constant(Y, dtype=dtype)
 
 
 def cost(w, b, X, Y) -> tf.Tensor:
@@ -58,7 +74,10 @@ def cost(w, b, X, Y) -> tf.Tensor:
 
     `tf.nn.sigmoid_cross_entropy_with_logits` = max(z, 0) - z·y + log(1 + e^(-|z|)): the notes' L(σ(z), y)
     in real arithmetic, without log(0) when σ(z) rounds to 0 or 1. Its derivative is dz = σ(z) - y.
+    Called eagerly, it checks its inputs as `propagate` does; inside a tf.function its callers have.
     """
+    if tf.executing_eagerly():
+        X, Y = _data(w, b, X, Y)
     Z = tf.matmul(w, X, transpose_a=True) + b  # wᵀX: (1, n_x)(n_x, m) -> (1, m)
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z))
 
@@ -72,13 +91,14 @@ def _propagate(w, b, X, Y):
 
 def propagate(w: tf.Variable, b: tf.Variable, X, Y) -> tuple[dict, tf.Tensor]:
     """The cost J and, by GradientTape, dw = ∂J/∂w (n_x, 1) and db = ∂J/∂b (scalar) -> (grads, cost)."""
-    X, Y = _data(w, X, Y)
+    X, Y = _data(w, b, X, Y)
     return _propagate(w, b, X, Y)
 
 
 def gd_step(w: tf.Variable, b: tf.Variable, X, Y, learning_rate) -> tuple[dict, tf.Tensor]:
     """One gradient-descent step in place, w -= α dw, b -= α db; returns the grads and cost before it."""
-    X, Y = _data(w, X, Y)
+    X, Y = _data(w, b, X, Y)
+    check_learning_rate(learning_rate)
     grads, J = _propagate(w, b, X, Y)
     alpha = tf.constant(learning_rate, dtype=w.dtype)  # not tf.cast: that rounds a float64 α through float32
     w.assign_sub(alpha * grads["dw"])
@@ -90,6 +110,7 @@ def gd_step(w: tf.Variable, b: tf.Variable, X, Y, learning_rate) -> tuple[dict, 
 def _gd_loop(w, b, X, Y, num_iterations, alpha, record_every):
     costs = tf.TensorArray(X.dtype, size=0, dynamic_size=True)
     dw, db = tf.zeros_like(w), tf.zeros_like(b)
+    stopped, saturated = tf.constant(-1), tf.constant(-1)
     for i in tf.range(num_iterations):
         grads, J = _propagate(w, b, X, Y)
         dw, db = grads["dw"], grads["db"]
@@ -97,28 +118,44 @@ def _gd_loop(w, b, X, Y, num_iterations, alpha, record_every):
         b.assign_sub(alpha * db)
         if i % record_every == 0:
             costs = costs.write(costs.size(), J)
-    return dw, db, costs.stack()
+        if tf.logical_and(saturated < 0, tf.logical_not(tf.math.is_finite(J))):
+            saturated = i
+        if tf.logical_not(tf.logical_and(tf.reduce_all(tf.math.is_finite(w)), tf.math.is_finite(b))):
+            stopped = i
+            break
+    return dw, db, costs.stack(), stopped, saturated
 
 
 def optimize(w: tf.Variable, b: tf.Variable, X, Y, num_iterations: int = 100, learning_rate: float = 0.009,
-             record_every: int = 100) -> tuple[dict, dict, np.ndarray]:
+             print_cost: bool = False, record_every: int = 100) -> tuple[dict, dict, list]:
     """Gradient descent as the course's `optimize`, in one `tf.function` loop (w and b are updated in place).
 
     -> params {"w", "b"} (NumPy copies), grads {"dw", "db"} of the last iteration (before its update), and
-    the costs at iterations 0, record_every, 2·record_every, ... (before that iteration's update).
+    the costs at iterations 0, record_every, 2·record_every, ... (before that iteration's update), a list as
+    the NumPy twin returns. The same stops as the twin: a w or b that is no longer finite raises its
+    FloatingPointError naming the iteration; a non-finite cost with finite w, b (wᵀX + b overflowed) warns.
     """
-    for name, value in (("num_iterations", num_iterations), ("record_every", record_every)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    X, Y = _data(w, X, Y)
-    dw, db, costs = _gd_loop(w, b, X, Y, tf.constant(num_iterations), tf.constant(learning_rate, dtype=w.dtype),
-                             tf.constant(record_every))
-    return ({"w": w.numpy(), "b": b.numpy()}, {"dw": dw.numpy(), "db": db.numpy()}, costs.numpy())
+    X, Y = _data(w, b, X, Y)
+    num_iterations = check_count(num_iterations, "num_iterations")
+    record_every = check_count(record_every, "record_every")
+    check_learning_rate(learning_rate)
+    dw, db, costs, stopped, saturated = _gd_loop(w, b, X, Y, tf.constant(num_iterations),
+                                                 tf.constant(learning_rate, dtype=w.dtype), tf.constant(record_every))
+    if int(stopped) >= 0:
+        check_training_finite(int(stopped), learning_rate, w=w.numpy(), b=b.numpy())
+    if int(saturated) >= 0:
+        warnings.warn(f"the cost is not finite from iteration {int(saturated)} on (wᵀX + b overflowed); w and b "
+                      f"stayed finite, so training went on", UserWarning, stacklevel=2)
+    costs = list(costs.numpy())
+    if print_cost:
+        for k, c in enumerate(costs):
+            print(f"Cost after iteration {k * record_every}: {c:f}")
+    return ({"w": w.numpy(), "b": b.numpy()}, {"dw": dw.numpy(), "db": db.numpy()}, costs)
 
 
 def predict(w: tf.Variable, b: tf.Variable, X) -> tf.Tensor:
     """Ŷ = 1 where σ(wᵀX + b) > 0.5, else 0  -> (1, m) in w's dtype."""
-    X = _data(w, X)
+    X = _data(w, b, X)
     A = tf.math.sigmoid(tf.matmul(w, X, transpose_a=True) + b)
     return tf.cast(A > 0.5, w.dtype)
 
@@ -139,38 +176,33 @@ class KerasLogisticRegression:
     "sum_over_batch_size" = the notes' 1/m Σ over a full batch.
 
     Step: SGD's update is `w -= lr·g`; with the whole training set as one batch, one step of `fit` is one
-    course gradient-descent step. The learning rate is passed as `np.float64` (trap 1). For plain SGD a Python
-    float is also exact (the learning-rate variable is created in floatx and assigned the float64 value; the
-    parity rows on α = 0.05 would catch a float32 rounding), but a schedule or momentum would not be.
+    course gradient-descent step. The optimizer is `keras_impl.optimization.keras_sgd(α)` (α in the exact floatx
+    form, docs/traps.md, trap 1).
     """
 
     def __init__(self, w, b, learning_rate: float):
-        w = np.asarray(w)
-        if w.ndim != 2 or w.shape[1] != 1:
-            raise ValueError(f"w must be a column of shape (n_x, 1), got shape {w.shape}")
-        if np.ndim(b) != 0:
-            raise ValueError(f"b must be a scalar, got an array of shape {np.shape(b)}")
+        w = check_w_b(w, b)
+        check_learning_rate(learning_rate)
         self.n_x = w.shape[0]
         self.dtype = keras.config.floatx()
-        self.model = keras.Sequential([keras.Input((self.n_x,)), keras.layers.Dense(1, activation="sigmoid")])
+        self.model = keras.Sequential([keras.Input((self.n_x,), dtype=self.dtype),
+                                       keras.layers.Dense(1, activation="sigmoid")])
         convert.set_dense_weights(self.model, {"W1": convert.kernel_to_W(w), "b1": np.reshape(b, (1, 1))})
+        # the probability path on purpose (the notes' Keras idiom, trap 3 above): not the project's
+        # from-logits factory keras_impl.losses.keras_binary_crossentropy, which takes a linear Dense(1)
         self.loss = keras.losses.BinaryCrossentropy(dtype=self.dtype)
-        self.optimizer = keras.optimizers.SGD(learning_rate=np.float64(learning_rate))
+        self.optimizer = keras_sgd(learning_rate)
         self.optimizer.build(self.model.trainable_variables)  # its variables exist before any tf.function
         self._train = tf.function(self._train_loop)
 
     def _inputs(self, X, Y=None):
-        """Course X (n_x, m), Y (1, m) -> Keras inputs (m, n_x), targets (m, 1), in floatx."""
-        X = tf.convert_to_tensor(X, dtype=self.dtype)
-        if X.shape.rank != 2 or X.shape[0] != self.n_x:
-            raise ValueError(f"X must have shape (n_x, m) with n_x = {self.n_x} (course layout), got {tuple(X.shape)}")
-        x = convert.inputs_to_keras(X)
+        """Course X (n_x, m), Y (1, m) -> Keras inputs (m, n_x), targets (m, 1), in floatx (checked as NumPy does)."""
+        X = check_X(X, n_x=self.n_x)
+        x = convert.inputs_to_keras(tf.constant(X, dtype=self.dtype))
         if Y is None:
             return x
-        Y = tf.convert_to_tensor(Y, dtype=self.dtype)
-        if tuple(Y.shape) != (1, X.shape[1]):
-            raise ValueError(f"Y must have shape (1, m) = (1, {X.shape[1]}), got {tuple(Y.shape)}")
-        return x, convert.labels_to_keras(Y)
+        Y = check_Y(Y, m=X.shape[1], n_y=1, binary=True)
+        return x, convert.labels_to_keras(tf.constant(Y, dtype=self.dtype))
 
     def _loss_and_grads(self, x, y):
         with tf.GradientTape() as tape:
@@ -204,9 +236,8 @@ class KerasLogisticRegression:
 
     def fit(self, X, Y, num_iterations: int) -> np.ndarray:
         """`num_iterations` full-batch SGD steps (a `tf.function` loop); returns the cost before each step."""
-        if isinstance(num_iterations, bool) or not isinstance(num_iterations, int | np.integer) or num_iterations < 1:
-            raise ValueError(f"num_iterations must be a positive integer, got {num_iterations!r}")
         x, y = self._inputs(X, Y)
+        num_iterations = check_count(num_iterations, "num_iterations")
         return self._train(x, y, tf.constant(num_iterations)).numpy()
 
     def predict(self, X) -> np.ndarray:
@@ -219,13 +250,12 @@ def keras_model(X_train, Y_train, X_test, Y_test, num_iterations: int = 2000, le
     """The course's `model` with Keras blocks: from zeros, `num_iterations` full-batch SGD steps, then predict.
 
     -> the course's dict: costs (every 100 iterations, before the update), Y_prediction_test,
-    Y_prediction_train, w, b, learning_rate, num_iterations.
+    Y_prediction_train, w, b, learning_rate, num_iterations. Inputs checked as the NumPy `model` checks them.
     """
-    n_x = np.shape(X_train)[0]
-    if np.ndim(Y_train) == 2 and np.shape(Y_train)[1] == n_x != np.shape(X_train)[1]:
-        raise ValueError(f"X_train has shape {np.shape(X_train)}, which looks like (m, n_x): Y_train holds {n_x} "
-                         f"labels; the course layout is (n_x, m): pass X_train.T (and X_test.T)")
-    lr = KerasLogisticRegression(np.zeros((n_x, 1)), 0.0, learning_rate)
+    X_train, Y_train, X_test, Y_test = check_train_test_binary(X_train, Y_train, X_test, Y_test)
+    num_iterations = check_count(num_iterations, "num_iterations")
+    check_learning_rate(learning_rate)
+    lr = KerasLogisticRegression(np.zeros((X_train.shape[0], 1)), 0.0, learning_rate)
     costs = lr.fit(X_train, Y_train, num_iterations)
     params = lr.parameters()
     return {"costs": list(costs[::100]), "Y_prediction_test": lr.predict(X_test),

@@ -17,9 +17,11 @@ import pytest
 import tensorflow as tf
 
 import numpy_impl.logistic_regression as nlr
+from keras_impl import convert
 from keras_impl import logistic_regression as klr
 from keras_impl._precision import keras_precision
 from numpy_impl.datasets import load_breast_cancer_data
+from parity_tests.error_parity import same_error
 from parity_tests.harness import Tol, concept
 
 STEPS = 100
@@ -28,6 +30,11 @@ REAL_ITERATIONS, REAL_LEARNING_RATE = 2000, 0.05  # see test_keras_breast_cancer
 
 CANCELLATION = ("db = 1/m Σ(A - Y) is a small difference of O(1) terms here: it is accurate only to the terms' "
                 "rounding (~eps), i.e. absolutely, which is what atol judges")
+
+
+def _variables(w, b):
+    """Course w, b as tf.Variables (w (n_x, 1), b a scalar) in their own dtype, through the project's one factory."""
+    return tuple(convert.to_variables({"w": w, "b": b}).values())
 
 
 def _course_case(dtype):
@@ -69,10 +76,10 @@ def _numpy_run(w, b, X, Y, learning_rate, steps=STEPS):
 
 
 def _tape_run(w, b, X, Y, learning_rate, steps=STEPS):
-    tw, tb = klr.to_variables(w, b)
+    tw, tb = _variables(w, b)
     grads, cost = klr.gd_step(tw, tb, X, Y, learning_rate)
     w1, b1 = tw.numpy(), tb.numpy()
-    tw, tb = klr.to_variables(w, b)
+    tw, tb = _variables(w, b)
     params, _, costs = klr.optimize(tw, tb, X, Y, steps, learning_rate, record_every=1)
     return {"cost": cost, "dw": grads["dw"], "db": grads["db"], "w1": w1, "b1": b1,
             "costs": costs, "w": params["w"], "b": params["b"]}
@@ -170,7 +177,7 @@ def test_course_check_values(parity):
     # `logistic_cost` (what TF computes); the note shows the naive value beside it.
     w, b, X, Y = _course_case(parity.dtype)
     grads, naive_cost = nlr.propagate(w, b, X, Y)
-    tw, tb = klr.to_variables(w, b)
+    tw, tb = _variables(w, b)
     tgrads, tcost = klr.propagate(tw, tb, X, Y)
     parity.check("cost from logits (course case)", "cost", nlr.logistic_cost(w.T @ X + b, Y), tcost)
     parity.check("dw (course case)", "grad", grads["dw"], tgrads["dw"])
@@ -184,7 +191,24 @@ def test_course_check_values(parity):
                 f"from logits {str(tcost.numpy())} (TF)")
     w, b = np.array([[0.1124579], [0.23106775]], parity.dtype), parity.dtype.type(-0.3)
     X = np.array([[1.0, -1.1, -3.2], [1.2, 2.0, 0.1]], parity.dtype)
-    parity.check("predict (course case)", "forward", nlr.predict(w, b, X), klr.predict(*klr.to_variables(w, b), X))
+    parity.check("predict (course case)", "forward", nlr.predict(w, b, X), klr.predict(*_variables(w, b), X))
+
+
+@concept("A4")
+def test_predict_where_the_sign_of_b_matters(parity):
+    # |wᵀx| < |b| for most examples, so b decides them: a predict that flipped b's sign (or its threshold) would
+    # change 0s into 1s. The plain assertion proves the case has that power; the rows compare the three predicts.
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((3, 40)).astype(parity.dtype)
+    w, b = np.array([[0.2], [-0.1], [0.15]], parity.dtype), parity.dtype.type(0.3)
+    Y_pred = nlr.predict(w, b, X)
+    assert 0 < Y_pred.mean() < 1 and np.mean(Y_pred != nlr.predict(w, -b, X)) > 0.5
+    exact = Tol(0.0, 0.0)
+    why = "predictions are 0/1: they must be equal, entry by entry"
+    parity.check("predict, b decides most examples (tape)", "forward", Y_pred, klr.predict(*_variables(w, b), X),
+                 tol=exact, why=why)
+    parity.check("predict, b decides most examples (Keras)", "forward", Y_pred,
+                 klr.KerasLogisticRegression(w, b, 0.1).predict(X), tol=exact, why=why)
 
 
 @concept("A4")
@@ -199,7 +223,7 @@ def test_keras_takes_the_logits_path(parity):
     with np.errstate(divide="ignore", invalid="ignore"):  # the naive cost is inf here; only the grads are used
         grads, _ = nlr.propagate(w, b, X, Y)
     kgrads, kcost = klr.KerasLogisticRegression(w, b, 0.1).propagate(X, Y)
-    tgrads, tcost = klr.propagate(*klr.to_variables(w, b), X, Y)
+    tgrads, tcost = klr.propagate(*_variables(w, b), X, Y)
     stable = nlr.logistic_cost(w.T @ X + b, Y)
     parity.check("cost at z = ±40 (Keras logits path)", "cost", stable, kcost)
     parity.check("cost at z = ±40 (tape, from logits)", "cost", stable, tcost)
@@ -344,19 +368,117 @@ def test_non_finite_parameters_and_logits_are_rejected():
         nlr.logistic_cost(np.zeros((3, 1)), np.array([[0, 1, 0]]))
 
 
-def test_tf_side_rejects_bad_shapes():
-    w, b, X, Y = _random_case(np.dtype("float64"))
-    tw, tb = klr.to_variables(w, b, dtype="float64")
-    with pytest.raises(ValueError, match=r"looks like \(m, n_x\): pass X.T"):
-        klr.propagate(tw, tb, X.T, Y)
-    with pytest.raises(ValueError, match=r"Y must have shape \(1, m\)"):
-        klr.propagate(tw, tb, X, Y.T)
-    with pytest.raises(ValueError, match=r"w must be a column"):
-        klr.KerasLogisticRegression(w.T, b, 0.1)
-    with pytest.raises(ValueError, match="n_x = 4"):
-        klr.KerasLogisticRegression(w, b, 0.1).predict(X.T)
-    with pytest.raises(ValueError, match=r"X_train has shape \(24, 4\), which looks like \(m, n_x\)"):
-        klr.keras_model(X.T, Y, X.T, Y, num_iterations=1)
+def _tv():
+    """The random case's w, b as fresh tf.Variables."""
+    return _variables(_w, _b)
+
+
+def _tf_args(args):
+    """The TF twin's arguments: w, b (the first two) as tf.Variables, the rest as given."""
+    w, b, *rest = args
+    return (*_variables(np.asarray(w), np.asarray(b)), *rest)
+
+
+_w, _b, _X, _Y = _random_case(np.dtype("float64"))
+_bad_X = {
+    "X (m, n_x)": (_X.T, r"looks like \(m, n_x\).*pass X\.T"),
+    "X 1-D": (_X[0], "must be 2-D"),
+    "X with NaN": (np.where(_X > 1, np.nan, _X), "X must be finite"),
+    "X with inf": (_X * np.inf, "X must be finite"),
+    "X m = 0": (_X[:, :0], "m = 0"),
+    "X complex": (_X * 1j, "must be real"),
+    "X strings": (np.full(_X.shape, "a"), "numeric array"),
+    "X wrong n_x": (_X[:3], "n_x = 4"),
+}
+_bad_Y = {
+    "Y 1-D": (_Y[0], "1-D"),
+    "Y transposed": (_Y.T, "transposed"),
+    "Y too few columns": (_Y[:, :5], "m = 24"),
+    "Y = 2·Y": (2 * _Y, "binary labels"),
+    "Y = 3·Y": (3 * _Y, "binary labels"),
+    "Y real-valued": (_Y + 0.5, "binary"),
+    "Y with NaN": (_Y * np.nan, "Y must be finite"),
+}
+_bad_wb = {
+    "w a row": (_w.T, _b, r"w must be a column"),
+    "w with NaN": (_w * np.nan, _b, "w must be finite"),
+    "b inf": (_w, np.inf, "b must be finite"),
+    "b an array": (_w, np.ones((1, 1)), "b must be a scalar"),
+}
+_bad_lr = {"α negative": -0.1, "α zero": 0.0, "α NaN": float("nan"), "α True": True, "α str": "0.1", "α inf": np.inf}
+_bad_n = {"0": 0, "negative": -1, "float": 2.5, "bool": True, "str": "10"}
+LR_MSG, N_MSG = "learning_rate must be a finite number > 0", "num_iterations must be an integer >= 1"
+
+
+def _keras(w=_w, b=_b):
+    return klr.KerasLogisticRegression(w, b, 0.1)
+
+
+BAD = {}  # case -> (numpy call, tf call, expected message)
+for k, (X, msg) in _bad_X.items():
+    BAD[f"propagate: {k}"] = (lambda X=X: nlr.propagate(_w, _b, X, _Y), lambda X=X: klr.propagate(*_tv(), X, _Y), msg)
+    BAD[f"predict: {k}"] = (lambda X=X: nlr.predict(_w, _b, X), lambda X=X: klr.predict(*_tv(), X), msg)
+    BAD[f"Keras propagate: {k}"] = (lambda X=X: nlr.propagate(_w, _b, X, _Y),
+                                    lambda X=X: _keras().propagate(X, _Y), msg)
+    BAD[f"Keras predict: {k}"] = (lambda X=X: nlr.predict(_w, _b, X), lambda X=X: _keras().predict(X), msg)
+for k, (Y, msg) in _bad_Y.items():
+    BAD[f"propagate: {k}"] = (lambda Y=Y: nlr.propagate(_w, _b, _X, Y), lambda Y=Y: klr.propagate(*_tv(), _X, Y), msg)
+    BAD[f"optimize: {k}"] = (lambda Y=Y: nlr.optimize(_w, _b, _X, Y, 2),
+                             lambda Y=Y: klr.optimize(*_tv(), _X, Y, 2), msg)
+    BAD[f"Keras fit: {k}"] = (lambda Y=Y: nlr.optimize(_w, _b, _X, Y, 2), lambda Y=Y: _keras().fit(_X, Y, 2), msg)
+for k, (w, b, msg) in _bad_wb.items():
+    BAD[f"propagate: {k}"] = (lambda w=w, b=b: nlr.propagate(w, b, _X, _Y),
+                              lambda w=w, b=b: klr.propagate(*_tf_args((w, b)), _X, _Y), msg)
+    BAD[f"Keras model: {k}"] = (lambda w=w, b=b: nlr.predict(w, b, _X), lambda w=w, b=b: _keras(w, b), msg)
+for k, lr in _bad_lr.items():
+    BAD[f"optimize: {k}"] = (lambda lr=lr: nlr.optimize(_w, _b, _X, _Y, 2, lr),
+                             lambda lr=lr: klr.optimize(*_tv(), _X, _Y, 2, lr), LR_MSG)
+    BAD[f"model: {k}"] = (lambda lr=lr: nlr.model(_X, _Y, _X, _Y, 2, lr),
+                          lambda lr=lr: klr.keras_model(_X, _Y, _X, _Y, 2, lr), LR_MSG)
+for k, n in _bad_n.items():
+    BAD[f"optimize: num_iterations {k}"] = (lambda n=n: nlr.optimize(_w, _b, _X, _Y, n),
+                                            lambda n=n: klr.optimize(*_tv(), _X, _Y, n), N_MSG)
+    BAD[f"model: num_iterations {k}"] = (lambda n=n: nlr.model(_X, _Y, _X, _Y, n),
+                                         lambda n=n: klr.keras_model(_X, _Y, _X, _Y, n), N_MSG)
+    BAD[f"initialize_with_zeros: {k}"] = (lambda n=n: nlr.initialize_with_zeros(n),
+                                          lambda n=n: klr.initialize_with_zeros(n), "dim .* must be a positive integer")
+BAD["optimize: record_every 0"] = (lambda: nlr.optimize(_w, _b, _X, _Y, 2, record_every=0),
+                                   lambda: klr.optimize(*_tv(), _X, _Y, 2, record_every=0), "record_every")
+BAD["model: X_train (m, n_x)"] = (lambda: nlr.model(_X.T, _Y, _X, _Y, 2), lambda: klr.keras_model(_X.T, _Y, _X, _Y, 2),
+                                  r"pass X_train\.T")
+BAD["model: X_test (m, n_x)"] = (lambda: nlr.model(_X, _Y, _X.T, _Y, 2), lambda: klr.keras_model(_X, _Y, _X.T, _Y, 2),
+                                 r"X_test.*pass X_test\.T")
+BAD["model: Y_test = 2·Y"] = (lambda: nlr.model(_X, _Y, _X, 2 * _Y, 2), lambda: klr.keras_model(_X, _Y, _X, 2 * _Y, 2),
+                              "Y_test must hold binary")
+BAD["optimize: α = 1e308 overflows w"] = (lambda: nlr.optimize(_w, _b, 100 * _X, _Y, 3, 1e308),
+                                          lambda: klr.optimize(*_tv(), 100 * _X, _Y, 3, 1e308),
+                                          r"training diverged at iteration \d+: w is not finite")
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_same_error_on_both_sides(case):
+    numpy_call, tf_call, match = BAD[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the saturating course cost of the α = 1e308 case warns first
+        same_error(numpy_call, tf_call, match=match)
+
+
+def test_np_int64_counts_are_accepted_and_mixed_dtypes_are_cast():
+    params, _, costs = nlr.optimize(_w, _b, _X, _Y, np.int64(3), record_every=np.int64(1))
+    tparams, _, tcosts = klr.optimize(*_variables(_w, _b), _X, _Y, np.int64(3), record_every=np.int64(1))
+    assert len(costs) == len(tcosts) == 3
+    # a float32 tensor X beside float64 variables is cast to float64 (NumPy promotes it the same way)
+    grads, _ = nlr.propagate(_w, _b, _X.astype(np.float32), _Y)
+    tgrads, _ = klr.propagate(*_variables(_w, _b), tf.constant(_X, tf.float32), _Y)
+    assert tgrads["dw"].dtype == tf.float64
+    np.testing.assert_allclose(tgrads["dw"].numpy(), grads["dw"], rtol=1e-12)
+
+
+def test_saturating_course_cost_warns_and_keeps_training():
+    w, X, Y = np.array([[1.0]]), np.array([[40.0, -1.0]]), np.array([[0.0, 1.0]])
+    with pytest.warns(UserWarning, match="not finite from iteration 0 on.*training went on"):
+        params, _, costs = nlr.optimize(w, 0.0, X, Y, num_iterations=2, learning_rate=0.001, record_every=1)
+    assert costs[0] == np.inf and np.isfinite(params["w"]).all()
 
 
 def test_sigmoid_is_stable():
