@@ -360,6 +360,7 @@ def train(X, Y, parameters: Mapping, optimizer: str, learning_rate=0.0007, mini_
     state = {sn: {k: tf.Variable(tf.zeros_like(variables[n]), name=f"{sn}_{k}") for n, k in names}
              for sn in state_names}
     n_batches = len(bounds)
+    starts, stops = tf.constant([a for a, _ in bounds]), tf.constant([b for _, b in bounds])
 
     def step(xb, yb, lr, t):
         with tf.GradientTape() as tape:
@@ -402,7 +403,8 @@ def train(X, Y, parameters: Mapping, optimizer: str, learning_rate=0.0007, mini_
         for e in tf.range(E):
             xe, ye = tf.gather(x, perms[e], axis=1), tf.gather(y, perms[e], axis=1)
             lr = lrs[e]
-            for b, (start, stop) in enumerate(bounds):
+            for b in tf.range(n_batches):  # one traced body for every mini-batch (the last one is smaller)
+                start, stop = starts[b], stops[b]
                 t = e * n_batches + b + 1
                 batch_costs = batch_costs.write(e * n_batches + b, step(xe[:, start:stop], ye[:, start:stop],
                                                                         lr, t))
@@ -811,6 +813,7 @@ def make_keras_loop(net: keras.Model, optimizer: keras.optimizers.Optimizer, min
     optimizer.build(variables)
     bounds = _batch_bounds(m, check_count(mini_batch_size, "mini_batch_size"))
     n_batches = len(bounds)
+    starts, stops = tf.constant([a for a, _ in bounds]), tf.constant([b for _, b in bounds])
     slots = keras_slots(optimizer, variables)
     state = [v for name in sorted(slots) for v in slots[name]]
 
@@ -823,12 +826,13 @@ def make_keras_loop(net: keras.Model, optimizer: keras.optimizers.Optimizer, min
         snap_state = [tf.TensorArray(v.dtype, size=E if record_every_epoch else 0) for v in state]
         for e in tf.range(E):
             xe, ye = tf.gather(x, perms[e]), tf.gather(y, perms[e])
-            for b, (start, stop) in enumerate(bounds):
+            for b in tf.range(n_batches):  # one traced body for every mini-batch (the last one is smaller)
+                start, stop = starts[b], stops[b]
                 with tf.GradientTape() as tape:
                     cost = loss(ye[start:stop], net(xe[start:stop], training=True))
                 grads = tape.gradient(cost, variables)
                 optimizer.apply_gradients(zip(grads, variables, strict=True))
-                batch_costs = batch_costs.write(e * n_batches + b, cost * (stop - start))
+                batch_costs = batch_costs.write(e * n_batches + b, cost * tf.cast(stop - start, dtype))
             if record_every_epoch:
                 snap_vars = [ta.write(e, v) for ta, v in zip(snap_vars, variables, strict=True)]
                 snap_state = [ta.write(e, v) for ta, v in zip(snap_state, state, strict=True)]

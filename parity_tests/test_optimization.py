@@ -20,7 +20,7 @@ import keras_impl.optimization as ko
 import numpy_impl.optimization as no
 from keras_impl import convert
 from numpy_impl.datasets import load_moons_dataset
-from parity_tests.harness import concept
+from parity_tests.harness import Tol, concept
 
 LAYERS_DIMS = [2, 5, 2, 1]
 SHAPES = {"W1": (4, 3), "b1": (4, 1), "W2": (2, 4), "b2": (2, 1)}
@@ -215,3 +215,171 @@ def test_adam_trajectory(parity):
                      convert.to_parameters(variables))
         _check_dicts(parity, f"{label}: v after {STEPS} steps:", "trajectory", v, _state(opt, variables, "v"))
         _check_dicts(parity, f"{label}: s after {STEPS} steps:", "trajectory", s, _state(opt, variables, "s"))
+
+
+# ---------------------------------------------------------------- B10 mini-batches
+
+
+def _course_history(X, Y, p0, optimizer, epochs=EPOCHS, **kw):
+    return no.train(X, Y, p0, optimizer, num_epochs=epochs, record_every_epoch=True, **kw)
+
+
+def _epochs(history, part: str, name: str | None = None) -> dict:
+    """{key: array (epochs, ...)} of the parameters (part="parameters") or of a state ("state", name="v"/"s")."""
+    snaps = [h[part] if name is None else h[part][name] for h in history]
+    return {k: np.stack([np.asarray(s[k]) for s in snaps]) for k in snaps[0]}
+
+
+@concept("B10")
+def test_mini_batches_are_the_same(parity):
+    """The course's random_mini_batches (seed 11, size 64, m = 300: 4 full batches and 44 left) vs the TF twin
+    (tf.gather in the same order) vs the tf.data pipeline (Keras layout, moved back through convert)."""
+    X, Y, _ = _moons_start(parity.dtype)
+    batches = no.random_mini_batches(X, Y, 64, seed=11)
+    tf_batches = ko.random_mini_batches(X, Y, 64, seed=11)
+    data = list(ko.mini_batch_dataset(X, Y, 64, seed=11))
+    sizes = np.array([b[0].shape[1] for b in batches], dtype=parity.dtype)
+    parity.check("batch sizes: NumPy vs tf.data (64, 64, 64, 64, 44)", "layout", sizes,
+                 np.array([x.shape[0] for x, _ in data], dtype=parity.dtype))
+    for k, ((bx, by), (tx, ty), (dx, dy)) in enumerate(zip(batches, tf_batches, data, strict=True)):
+        parity.check(f"mini-batch {k}: X (TF twin)", "layout", bx, tx)
+        parity.check(f"mini-batch {k}: Y (TF twin)", "layout", by, ty)
+        parity.check(f"mini-batch {k}: X (tf.data, x.T)", "layout", bx, convert.inputs_from_keras(dx))
+        parity.check(f"mini-batch {k}: Y (tf.data, y.T)", "layout", by, convert.inputs_from_keras(dy))
+
+
+_GRAD_WHY = ("the moons gradients at the course start are O(1e-2) (under float32's atol); judged purely relatively "
+             "(atol 0) at the table's rtol, the zeros of dead relu units must match exactly")
+
+
+@concept("B10")
+def test_per_batch_costs_and_gradients(parity):
+    """Every mini-batch of the first epoch from the course start: the course's batch cost (the sum of the
+    per-example losses) and its hand gradients (of the batch mean) vs the tape on the TF twin's batch and vs
+    Keras (BinaryCrossentropy(from_logits=True) × batch size, gradients through convert)."""
+    X, Y, p0 = _moons_start(parity.dtype)
+    net = ko.build_model(p0)
+    loss = ko.keras_loss()
+    for k, ((bx, by), (dx, dy)) in enumerate(zip(no.random_mini_batches(X, Y, 64, seed=11),
+                                                 ko.mini_batch_dataset(X, Y, 64, seed=11), strict=True)):
+        AL, caches = no.forward_propagation(bx, p0)
+        cost = no.compute_cost(AL, by)
+        grads = no.backward_propagation(AL, by, caches)
+        variables = convert.to_variables(p0)
+        with tf.GradientTape() as tape:
+            ZL = ko._logits(tf.constant(bx), variables, 3)
+            tape_cost = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.constant(by), logits=ZL))
+        tape_grads = dict(zip(KEYS + ["dW3", "db3"], tape.gradient(tape_cost, list(variables.values())), strict=True))
+        keys = ["dW1", "db1", "dW2", "db2", "dW3", "db3"]
+        with tf.GradientTape() as tape:
+            keras_cost = loss(dy, net(dx, training=True))
+        keras_grads = convert.dense_grads_to_course(tape.gradient(keras_cost, net.trainable_variables), net)
+        size = bx.shape[1]
+        parity.check(f"batch {k}: cost Σ losses (tape × {size})", "cost", np.asarray(cost, parity.dtype),
+                     tape_cost * size)
+        parity.check(f"batch {k}: cost Σ losses (Keras loss × {size})", "cost", np.asarray(cost, parity.dtype),
+                     keras_cost * size)
+        rel = Tol(parity.tolerance("grad").rtol, 0.0)
+        _check_dicts(parity, f"batch {k}: tape gradients", "grad", grads, tape_grads, keys, tol=rel, why=_GRAD_WHY)
+        _check_dicts(parity, f"batch {k}: Keras gradients", "grad", grads, keras_grads, keys, tol=rel, why=_GRAD_WHY)
+
+
+@concept("B10")
+def test_mini_batch_gd_every_epoch(parity):
+    """Mini-batch gradient descent (α = 0.05) for 10 epochs: parameters after every epoch and the epoch costs,
+    NumPy vs the compiled tape loop vs the compiled Keras loop (SGD over the same batches)."""
+    X, Y, p0 = _moons_start(parity.dtype)
+    ref = _course_history(X, Y, p0, "gd", learning_rate=0.05)
+    tape = ko.train(X, Y, p0, "gd", learning_rate=0.05, num_epochs=EPOCHS, record_every_epoch=True)
+    keras_run = ko.keras_train(X, Y, p0, ko.keras_sgd(0.05), num_epochs=EPOCHS, record_every_epoch=True)
+    expected = _epochs(ref["history"], "parameters")
+    for label, run in (("tape", tape), ("Keras SGD", keras_run)):
+        _check_dicts(parity, f"{label}: parameters after each of {EPOCHS} epochs:", "trajectory", expected,
+                     _epochs(run["history"], "parameters"))
+        parity.check(f"{label}: epoch costs Σ losses / m", "trajectory", np.array(ref["costs"], parity.dtype),
+                     np.array(run["costs"], parity.dtype))
+
+
+@concept("B10")
+def test_fit_over_the_same_batches(parity):
+    """`model.fit(mini_batch_dataset(X, Y, 64, seed), shuffle=False)`, one epoch per call with the course's seed,
+    3 epochs: the weights after every epoch equal NumPy's; fit's epoch loss (its running mean of the batch
+    losses weighted by batch size) equals the course's epoch cost Σ per-example losses / m exactly, while the
+    plain mean of the 5 batch means does not (the last batch has 44 examples)."""
+    X, Y, p0 = _moons_start(parity.dtype)
+    epochs = 3
+    ref = _course_history(X, Y, p0, "gd", epochs=epochs, learning_rate=0.05)
+    net = ko.build_model(p0)
+    net.compile(optimizer=ko.keras_sgd(0.05), loss=ko.keras_loss(), jit_compile=False)
+    fit_losses, weights = [], []
+    for e in range(epochs):
+        h = net.fit(ko.mini_batch_dataset(X, Y, 64, seed=11 + e), initial_epoch=e, epochs=e + 1, shuffle=False,
+                    verbose=0)
+        fit_losses.append(h.history["loss"][-1])
+        weights.append(convert.dense_weights_to_parameters(net))
+    expected = _epochs(ref["history"], "parameters")
+    got = {k: np.stack([w[k] for w in weights]) for k in expected}
+    _check_dicts(parity, "fit(shuffle=False): parameters after each of 3 epochs:", "trajectory", expected, got)
+    parity.check("fit's epoch loss = course epoch cost Σ losses / m", "cost", np.array(ref["costs"], parity.dtype),
+                 np.array(fit_losses, parity.dtype))
+    if parity.dtype == np.float64:
+        batch = np.array(ref["batch_costs"]).reshape(epochs, -1)
+        sizes = np.array([64, 64, 64, 64, 44])
+        unweighted = (batch / sizes).mean(axis=1)
+        parity.note(f"fit's epoch loss equals the course's Σ losses / m (max rel "
+                    f"{np.max(np.abs(np.array(fit_losses) - ref['costs']) / np.array(ref['costs'])):.1e}); the "
+                    f"unweighted mean of the 5 batch means differs by up to "
+                    f"{np.max(np.abs(unweighted - ref['costs']) / np.array(ref['costs'])):.1e} relative")
+
+
+# ---------------------------------------------------------------- B12-B14 on the moons, every epoch
+
+
+def _moons_trajectory(parity, optimizer, keras_optimizer, label, states, **kw):
+    X, Y, p0 = _moons_start(parity.dtype)
+    ref = _course_history(X, Y, p0, optimizer, **kw)
+    tape = ko.train(X, Y, p0, optimizer, num_epochs=EPOCHS, record_every_epoch=True, **kw)
+    keras_run = ko.keras_train(X, Y, p0, keras_optimizer, num_epochs=EPOCHS, record_every_epoch=True)
+    expected = _epochs(ref["history"], "parameters")
+    for side, run in (("tape", tape), (label, keras_run)):
+        _check_dicts(parity, f"{side}: parameters after each of {EPOCHS} epochs:", "trajectory", expected,
+                     _epochs(run["history"], "parameters"))
+        for name in states:
+            got_name = "m" if side != "tape" and "m" in run["history"][0]["state"] else name
+            got = _epochs(run["history"], "state", got_name)
+            if got_name == "m":  # stock SGD's momentum is -α v
+                got = {k: -g / kw["learning_rate"] for k, g in got.items()}
+            _check_dicts(parity, f"{side}: {name} after each of {EPOCHS} epochs:", "trajectory",
+                         _epochs(ref["history"], "state", name), got,
+                         tol=_STATE_TOL[parity.dtype_name], why=_STATE_WHY)
+    return ref
+
+
+_STATE_TOL = {"float64": Tol(1e-10, 0.0), "float32": Tol(1e-4, 0.0)}
+_STATE_WHY = ("optimizer state on the moons: moments of gradients of O(1e-2) and their squares (O(1e-5)) lie under "
+              "the table's atol; judged purely relatively (atol 0) at the table's rtol, zeros must match exactly")
+
+
+@concept("B12")
+def test_momentum_on_moons(parity):
+    """The course's momentum (β = 0.9, α = 0.05) on the moons for 10 epochs: NumPy vs tape vs keras_momentum."""
+    _moons_trajectory(parity, "momentum", ko.keras_momentum(0.05, 0.9), "keras_momentum", ["v"],
+                      learning_rate=0.05, beta=0.9)
+
+
+@concept("B13")
+def test_rmsprop_on_moons(parity):
+    """RMSprop (β = 0.9, α = 0.01, ε = 1e-8) on the moons for 10 epochs: the course's form vs CourseRMSprop, and the
+    notes' form (ε inside √) vs stock Keras RMSprop (keras_rmsprop)."""
+    _moons_trajectory(parity, "rmsprop", ko.translate("rmsprop", 0.01, beta=0.9, epsilon=1e-8, custom=True),
+                      "CourseRMSprop", ["s"], learning_rate=0.01, beta=0.9, epsilon=1e-8)
+    _moons_trajectory(parity, "rmsprop", ko.keras_rmsprop(0.01, 0.9, 1e-8), "keras_rmsprop (notes' ε inside √)",
+                      ["s"], learning_rate=0.01, beta=0.9, epsilon=1e-8, eps_inside_sqrt=True)
+
+
+@concept("B14")
+def test_adam_on_moons(parity):
+    """The course's Adam (α = 0.01, β1 = 0.9, β2 = 0.999, ε = 1e-8) on the moons for 10 epochs (t = 1..50 across
+    epochs): NumPy vs tape vs keras_adam (AdamCourseEpsilon), parameters, v and s after every epoch."""
+    _moons_trajectory(parity, "adam", ko.keras_adam(0.01, 0.9, 0.999, 1e-8), "keras_adam", ["v", "s"],
+                      learning_rate=0.01)
