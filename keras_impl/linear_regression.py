@@ -1,10 +1,25 @@
 """Linear regression as a one-neuron network on the TF side (concept A1): Ŷ = W X + b, J = 1/(2m) Σ (Ŷ - Y)².
 
-Part 1, `tf.Variable` + `GradientTape`, in course layout (W (1, n_x), b (1, 1), X (n_x, m), Y (1, m)): the
-same functions as `numpy_impl.linear_regression` (`cost`, `propagate`, `gd_step`, `optimize`), the
+Mirrors `numpy_impl.linear_regression` (same name = same arguments and results; tf.Variables and tensors where
+NumPy has arrays):
+
+| here                                  | NumPy twin                                               |
+|---------------------------------------|----------------------------------------------------------|
+| `forward(W, b, X)`                    | `forward`                                                |
+| `compute_cost(Y_hat, Y)`              | `compute_cost`                                           |
+| `propagate(W, b, X, Y)`               | `propagate` (dW, db by GradientTape)                     |
+| `optimize(W, b, X, Y, ...)`           | `optimize` (W, b updated in place, one tf.function loop) |
+| `cost(W, b, X, Y)`, `gd_step`         | `compute_cost(forward(W, b, X), Y)`, one step of `optimize` |
+| `KerasLinearRegression`               | `propagate`/`optimize` with Keras blocks                 |
+
+Inputs are checked with `numpy_impl.validation` (the NumPy twin's checks, before anything is traced): a bad
+input raises the same exception with the same message; X and Y are then cast to W's dtype. Course parameters
+become variables through `keras_impl.convert.to_variables({"W": W, "b": b})`.
+
+Part 1, `tf.Variable` + `GradientTape`, in course layout (W (1, n_x), b (1, 1), X (n_x, m), Y (1, m)), the
 backward pass by autodiff.
 
-Part 2, Keras blocks: `Dense(1)` (no activation) + `MeanSquaredError` + `SGD`. The one convention that
+Part 2, Keras blocks: `Dense(1)` (no activation) + `MeanSquaredError` + `keras_sgd`. The one convention that
 differs is the 1/2: Keras's MSE = 1/m Σ (ŷ - y)² = 2J, so its gradients are 2·dW and 2·db. The mapping,
 in code below: the course cost is `mse / 2`, the course gradients are the Keras gradients / 2, and
 `SGD(learning_rate=α/2)` on MSE takes exactly the course step `W -= α dW` (halving is exact in floating
@@ -18,33 +33,52 @@ import numpy as np
 import tensorflow as tf
 
 from keras_impl import convert
+from keras_impl.optimization import keras_sgd
+from numpy_impl.validation import (
+    check_count,
+    check_learning_rate,
+    check_training_finite,
+    check_W_b_row,
+    check_X,
+    check_Y,
+)
 
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape
 
 
-def to_variables(W, b, dtype=None) -> tuple[tf.Variable, tf.Variable]:
-    """Course parameters W (1, n_x), b (1, 1) as `tf.Variable`s in `dtype` (default: Keras's floatx)."""
-    dtype = dtype or keras.config.floatx()
-    W, b = tf.convert_to_tensor(np.asarray(W), dtype=dtype), tf.convert_to_tensor(np.asarray(b), dtype=dtype)
-    if W.shape.rank != 2 or W.shape[0] != 1:
-        raise ValueError(f"W must be a row of shape (1, n_x) (one neuron), got shape {tuple(W.shape)}")
-    if tuple(b.shape) != (1, 1):
-        raise ValueError(f"b must have shape (1, 1), got {tuple(b.shape)}")
-    return tf.Variable(W, name="W"), tf.Variable(b, name="b")
+def _data(W, b, X, Y=None):
+    """The NumPy twin's checks on W, b, X [and Y], then X [and Y] as tensors in W's dtype."""
+    W_value, _ = check_W_b_row(W, b)
+    X = check_X(X, n_x=W_value.shape[1])
+    dtype = W.dtype if tf.is_tensor(W) or isinstance(W, tf.Variable) else W_value.dtype
+    if Y is None:
+        return tf.constant(X, dtype=dtype)
+    Y = check_Y(Y, m=X.shape[1], n_y=1)
+    return tf.constant(X, dtype=dtype), tf.constant(Y, dtype=dtype)
 
 
-def _data(W: tf.Variable, X, Y):
-    X, Y = tf.convert_to_tensor(X, dtype=W.dtype), tf.convert_to_tensor(Y, dtype=W.dtype)
-    if X.shape.rank != 2 or X.shape[0] != W.shape[1]:
-        hint = " (it looks like (m, n_x): pass X.T)" if X.shape.rank == 2 and X.shape[1] == W.shape[1] else ""
-        raise ValueError(f"X must have shape (n_x, m) with n_x = {W.shape[1]}, got {tuple(X.shape)}{hint}")
-    if tuple(Y.shape) != (1, X.shape[1]):
-        raise ValueError(f"Y must have shape (1, m) = (1, {X.shape[1]}), got {tuple(Y.shape)}")
-    return X, Y
+def forward(W, b, X) -> tf.Tensor:
+    """Ŷ = W X + b = tf.matmul(W, X) + b.  W (1, n_x), b (1, 1), X (n_x, m) -> Ŷ (1, m)."""
+    X = _data(W, b, X)
+    return tf.matmul(W, X) + b
+
+
+def compute_cost(Y_hat, Y) -> tf.Tensor:
+    """J = 1/(2m) Σ (Ŷ - Y)².  Ŷ, Y (1, m) -> scalar (checked as the NumPy twin checks them)."""
+    m = np.shape(Y_hat)[-1] if np.ndim(Y_hat) else 0
+    Y_hat = check_Y(Y_hat, m=m, n_y=1, name="Y_hat")
+    Y = check_Y(Y, m=m, n_y=1)
+    Y_hat = tf.constant(Y_hat)
+    return tf.reduce_sum(tf.square(Y_hat - tf.constant(Y, Y_hat.dtype))) / (2 * tf.cast(m, Y_hat.dtype))
 
 
 def cost(W, b, X, Y) -> tf.Tensor:
-    """J = 1/(2m) Σ (W X + b - Y)².  W (1, n_x), b (1, 1), X (n_x, m), Y (1, m) -> scalar."""
+    """J = 1/(2m) Σ (W X + b - Y)².  W (1, n_x), b (1, 1), X (n_x, m), Y (1, m) -> scalar.
+
+    Called eagerly, it checks its inputs as `propagate` does; inside a tf.function its callers have.
+    """
+    if tf.executing_eagerly():
+        X, Y = _data(W, b, X, Y)
     m = tf.cast(tf.shape(X)[1], X.dtype)
     return tf.reduce_sum(tf.square(tf.matmul(W, X) + b - Y)) / (2 * m)
 
@@ -58,12 +92,13 @@ def _propagate(W, b, X, Y):
 
 def propagate(W: tf.Variable, b: tf.Variable, X, Y) -> tuple[dict, tf.Tensor]:
     """The cost J and, by GradientTape, dW = ∂J/∂W (1, n_x), db = ∂J/∂b (1, 1) -> (grads, cost)."""
-    return _propagate(W, b, *_data(W, X, Y))
+    return _propagate(W, b, *_data(W, b, X, Y))
 
 
 def gd_step(W: tf.Variable, b: tf.Variable, X, Y, learning_rate) -> tuple[dict, tf.Tensor]:
     """One gradient-descent step in place, W -= α dW, b -= α db; returns the grads and cost before it."""
-    X, Y = _data(W, X, Y)
+    X, Y = _data(W, b, X, Y)
+    check_learning_rate(learning_rate)
     grads, J = _propagate(W, b, X, Y)
     alpha = tf.constant(learning_rate, dtype=W.dtype)  # not tf.cast: that rounds a float64 α through float32
     W.assign_sub(alpha * grads["dW"])
@@ -72,27 +107,41 @@ def gd_step(W: tf.Variable, b: tf.Variable, X, Y, learning_rate) -> tuple[dict, 
 
 
 @tf.function
-def _gd_loop(W, b, X, Y, num_iterations, alpha):
-    costs = tf.TensorArray(X.dtype, size=num_iterations)
+def _gd_loop(W, b, X, Y, num_iterations, alpha, record_every):
+    costs = tf.TensorArray(X.dtype, size=0, dynamic_size=True)
+    dW, db = tf.zeros_like(W), tf.zeros_like(b)
+    stopped, J = tf.constant(-1), tf.zeros([], X.dtype)
     for i in tf.range(num_iterations):
         grads, J = _propagate(W, b, X, Y)
-        W.assign_sub(alpha * grads["dW"])
-        b.assign_sub(alpha * grads["db"])
-        costs = costs.write(i, J)
-    return costs.stack()
+        dW, db = grads["dW"], grads["db"]
+        W.assign_sub(alpha * dW)
+        b.assign_sub(alpha * db)
+        if i % record_every == 0:
+            costs = costs.write(costs.size(), J)
+        finite = tf.logical_and(tf.math.is_finite(J), tf.reduce_all(tf.math.is_finite(W)))
+        if tf.logical_not(tf.logical_and(finite, tf.reduce_all(tf.math.is_finite(b)))):
+            stopped = i
+            break
+    return dW, db, costs.stack(), stopped, J
 
 
-def optimize(W: tf.Variable, b: tf.Variable, X, Y, num_iterations: int = 100,
-             learning_rate: float = 0.1) -> tuple[dict, np.ndarray]:
+def optimize(W: tf.Variable, b: tf.Variable, X, Y, num_iterations: int = 100, learning_rate: float = 0.1,
+             record_every: int = 1) -> tuple[dict, dict, list]:
     """`num_iterations` gradient-descent steps in one `tf.function` loop (W and b updated in place).
 
-    -> params {"W", "b"} (NumPy copies) and the cost before every step.
+    -> params {"W", "b"} (NumPy copies), grads {"dW", "db"} of the last iteration (before its update), and the
+    costs at iterations 0, record_every, ... (each before that iteration's update), as the NumPy twin returns
+    them. A diverging run stops with the twin's FloatingPointError at the first non-finite cost, W or b.
     """
-    if isinstance(num_iterations, bool) or not isinstance(num_iterations, int | np.integer) or num_iterations < 1:
-        raise ValueError(f"num_iterations must be a positive integer, got {num_iterations!r}")
-    X, Y = _data(W, X, Y)
-    costs = _gd_loop(W, b, X, Y, tf.constant(num_iterations), tf.constant(learning_rate, dtype=W.dtype))
-    return {"W": W.numpy(), "b": b.numpy()}, costs.numpy()
+    X, Y = _data(W, b, X, Y)
+    num_iterations = check_count(num_iterations, "num_iterations")
+    record_every = check_count(record_every, "record_every")
+    check_learning_rate(learning_rate)
+    dW, db, costs, stopped, J = _gd_loop(W, b, X, Y, tf.constant(num_iterations),
+                                         tf.constant(learning_rate, dtype=W.dtype), tf.constant(record_every))
+    if int(stopped) >= 0:
+        check_training_finite(int(stopped), learning_rate, cost=J.numpy(), W=W.numpy(), b=b.numpy())
+    return {"W": W.numpy(), "b": b.numpy()}, {"dW": dW.numpy(), "db": db.numpy()}, list(costs.numpy())
 
 
 # ---------------------------------------------------------------- part 2: Keras blocks
@@ -122,27 +171,23 @@ class KerasLinearRegression:
     """
 
     def __init__(self, W, b, learning_rate: float, map_learning_rate: bool = True):
+        W, b = check_W_b_row(W, b)
+        check_learning_rate(learning_rate)
         self.dtype = keras.config.floatx()
-        n_x = np.shape(W)[1] if np.ndim(W) == 2 else None
-        if n_x is None or np.shape(W)[0] != 1:
-            raise ValueError(f"W must be a row of shape (1, n_x) (one neuron), got shape {np.shape(W)}")
-        self.n_x = n_x
-        self.model = keras.Sequential([keras.Input((n_x,)), keras.layers.Dense(1)])
+        self.n_x = W.shape[1]
+        self.model = keras.Sequential([keras.Input((self.n_x,), dtype=self.dtype), keras.layers.Dense(1)])
         convert.set_dense_weights(self.model, {"W1": W, "b1": b})
         self.loss = keras.losses.MeanSquaredError(dtype=self.dtype)
-        lr = keras_learning_rate(learning_rate) if map_learning_rate else np.float64(learning_rate)
-        self.optimizer = keras.optimizers.SGD(learning_rate=lr)
+        self.optimizer = keras_sgd(keras_learning_rate(learning_rate) if map_learning_rate else learning_rate)
         self.optimizer.build(self.model.trainable_variables)  # its variables exist before any tf.function
         self._train = tf.function(self._train_loop)
 
     def _inputs(self, X, Y):
-        """Course X (n_x, m), Y (1, m) -> Keras inputs (m, n_x), targets (m, 1), in floatx."""
-        X, Y = tf.convert_to_tensor(X, dtype=self.dtype), tf.convert_to_tensor(Y, dtype=self.dtype)
-        if X.shape.rank != 2 or X.shape[0] != self.n_x:
-            raise ValueError(f"X must have shape (n_x, m) with n_x = {self.n_x} (course layout), got {tuple(X.shape)}")
-        if tuple(Y.shape) != (1, X.shape[1]):
-            raise ValueError(f"Y must have shape (1, m) = (1, {X.shape[1]}), got {tuple(Y.shape)}")
-        return convert.inputs_to_keras(X), convert.labels_to_keras(Y)
+        """Course X (n_x, m), Y (1, m) -> Keras inputs (m, n_x), targets (m, 1), in floatx (checked as NumPy does)."""
+        X = check_X(X, n_x=self.n_x)
+        Y = check_Y(Y, m=X.shape[1], n_y=1)
+        return (convert.inputs_to_keras(tf.constant(X, self.dtype)),
+                convert.labels_to_keras(tf.constant(Y, self.dtype)))
 
     def _mse_and_grads(self, x, y):
         with tf.GradientTape() as tape:
@@ -177,6 +222,5 @@ class KerasLinearRegression:
 
     def fit(self, X, Y, num_iterations: int) -> np.ndarray:
         """`num_iterations` full-batch SGD steps (a `tf.function` loop) -> the course cost J before each step."""
-        if isinstance(num_iterations, bool) or not isinstance(num_iterations, int | np.integer) or num_iterations < 1:
-            raise ValueError(f"num_iterations must be a positive integer, got {num_iterations!r}")
-        return self._train(*self._inputs(X, Y), tf.constant(num_iterations)).numpy()
+        x, y = self._inputs(X, Y)
+        return self._train(x, y, tf.constant(check_count(num_iterations, "num_iterations"))).numpy()

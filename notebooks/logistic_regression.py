@@ -29,6 +29,7 @@ import numpy as np
 
 import numpy_impl.linear_regression as nlin
 import numpy_impl.logistic_regression as nlr
+from keras_impl import convert
 from keras_impl import linear_regression as klin
 from keras_impl import logistic_regression as klr
 from numpy_impl.datasets import load_breast_cancer_data, load_moons_dataset
@@ -61,7 +62,8 @@ W0, b0 = nlin.initialize_with_zeros(X_house.shape[0])
 alpha, steps = 0.1, 100
 
 params_np, _, costs_np = nlin.optimize(W0, b0, X_house, Y_house, num_iterations=steps, learning_rate=alpha)
-params_tape, costs_tape = klin.optimize(*klin.to_variables(W0, b0), X_house, Y_house, steps, alpha)
+params_tape, _, costs_tape = klin.optimize(*convert.to_variables({"W": W0, "b": b0}).values(), X_house, Y_house,
+                                           steps, alpha)
 keras_lin = klin.KerasLinearRegression(W0, b0, alpha)  # SGD(α/2) on MSE
 costs_keras = keras_lin.fit(X_house, Y_house, steps)
 params_keras = keras_lin.parameters()
@@ -94,7 +96,7 @@ plt.show()
 w_c, b_c = np.array([[1.0], [2.0]]), 2.0
 X_c, Y_c = np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]), np.array([[1.0, 0.0, 1.0]])
 grads_np, cost_np = nlr.propagate(w_c, b_c, X_c, Y_c)
-grads_tape, cost_tape = klr.propagate(*klr.to_variables(w_c, b_c), X_c, Y_c)
+grads_tape, cost_tape = klr.propagate(*convert.to_variables({"w": w_c, "b": b_c}, "float64").values(), X_c, Y_c)
 grads_keras, cost_keras = klr.KerasLogisticRegression(w_c, b_c, 0.009).propagate(X_c, Y_c)
 print("          cost                dw                          db")
 for name, g, c in [("NumPy", grads_np, cost_np), ("tape", grads_tape, cost_tape), ("Keras", grads_keras, cost_keras)]:
@@ -129,8 +131,8 @@ w0, b0 = nlr.initialize_with_zeros(X_moons.shape[0])
 alpha = 0.5
 
 params_np, _, curve_np = nlr.optimize(w0, b0, X_moons, Y_moons, ITERATIONS, alpha, record_every=1)
-params_tape, _, curve_tape = klr.optimize(*klr.to_variables(w0, b0), X_moons, Y_moons, ITERATIONS, alpha,
-                                          record_every=1)
+tw, tb = convert.to_variables({"w": w0, "b": b0}, "float64").values()
+params_tape, _, curve_tape = klr.optimize(tw, tb, X_moons, Y_moons, ITERATIONS, alpha, record_every=1)
 keras_log = klr.KerasLogisticRegression(w0, b0, alpha)
 curve_keras = keras_log.fit(X_moons, Y_moons, ITERATIONS)
 params_keras = keras_log.parameters()

@@ -17,7 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from numpy_impl.validation import as_float_array, check_count, check_finite, check_learning_rate, check_X, check_Y
+from numpy_impl.validation import (
+    check_count,
+    check_dim,
+    check_learning_rate,
+    check_training_finite,
+    check_W_b_row,
+    check_X,
+    check_Y,
+)
 
 
 def load_house_prices(m: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -37,24 +45,12 @@ def load_house_prices(m: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarra
 
 def initialize_with_zeros(n_x: int) -> tuple[np.ndarray, np.ndarray]:
     """W = 0 (1, n_x), b = 0 (1, 1): one neuron, nothing to break symmetry between."""
-    if isinstance(n_x, bool) or not isinstance(n_x, int | np.integer) or n_x < 1:
-        raise ValueError(f"n_x (the number of features) must be a positive integer, got {n_x!r}")
-    return np.zeros((1, int(n_x))), np.zeros((1, 1))
-
-
-def _check_W_b(W, b):
-    W, b = as_float_array(W, "W"), as_float_array(b, "b")
-    if W.ndim != 2 or W.shape[0] != 1:
-        raise ValueError(f"W must be a row of shape (1, n_x) (one neuron), got shape {W.shape}")
-    if b.shape != (1, 1):
-        raise ValueError(f"b must have shape (1, 1), got {b.shape}")
-    check_finite(W, "W")
-    check_finite(b, "b")
-    return W, b
+    n_x = check_dim(n_x, "n_x (the number of features)")
+    return np.zeros((1, n_x)), np.zeros((1, 1))
 
 
 def _check_inputs(W, b, X, Y=None):
-    W, b = _check_W_b(W, b)
+    W, b = check_W_b_row(W, b)
     X = check_X(X, n_x=W.shape[1])
     if Y is None:
         return W, b, X
@@ -103,17 +99,20 @@ def optimize(W, b, X, Y, num_iterations: int = 100, learning_rate: float = 0.1, 
     iterations 0, record_every, ... (each before that iteration's update; default: every iteration).
     GD converges iff α < 2/λ_max, λ_max the largest eigenvalue of the Hessian 1/m X̃X̃ᵀ (X̃ = X with a row of
     ones for b); on `load_house_prices()` λ_max ≈ 14.7, so the default α = 0.1 is stable (0.15 diverges).
+    A diverging run stops with a FloatingPointError at the first iteration whose cost, W or b is not finite.
     """
     W, b, X, Y = _check_inputs(W, b, X, Y)
     num_iterations = check_count(num_iterations, "num_iterations")
     record_every = check_count(record_every, "record_every")
     check_learning_rate(learning_rate)
-    learning_rate = np.result_type(W, X).type(learning_rate)  # an np.float64 α must not upcast float32 runs
+    alpha = np.result_type(W, X).type(learning_rate)  # an np.float64 α must not upcast float32 runs
     costs = []
     for i in range(num_iterations):
-        grads, cost = _propagate(W, b, X, Y)
-        W = W - learning_rate * grads["dW"]
-        b = b - learning_rate * grads["db"]
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is stopped just below, with a message
+            grads, cost = _propagate(W, b, X, Y)
+            W = W - alpha * grads["dW"]
+            b = b - alpha * grads["db"]
+        check_training_finite(i, learning_rate, cost=cost, W=W, b=b)
         if i % record_every == 0:
             costs.append(cost)
     return {"W": W, "b": b}, grads, costs

@@ -13,6 +13,7 @@ import pytest
 import numpy_impl.linear_regression as nlin
 from keras_impl import convert
 from keras_impl import linear_regression as klin
+from parity_tests.error_parity import same_error
 from parity_tests.harness import Tol, concept
 
 STEPS, LEARNING_RATE = 100, 0.1
@@ -23,6 +24,11 @@ def _house_case(dtype):
     X, Y = nlin.load_house_prices()
     W, b = np.array([[0.5, -0.2]]), np.array([[0.3]])
     return W.astype(dtype), b.astype(dtype), X.astype(dtype), Y.astype(dtype)
+
+
+def _variables(W, b):
+    """Course W (1, n_x), b (1, 1) as tf.Variables in their dtype, through the project's one factory."""
+    return tuple(convert.to_variables({"W": W, "b": b}).values())
 
 
 def _numpy_run(W, b, X, Y, learning_rate=LEARNING_RATE, steps=STEPS):
@@ -49,10 +55,10 @@ def _check_run(parity, ref, other, label, steps=STEPS):
 @concept("A1")
 def test_tape_house_prices(parity):
     W, b, X, Y = _house_case(parity.dtype)
-    tW, tb = klin.to_variables(W, b)
+    tW, tb = _variables(W, b)
     grads, cost = klin.gd_step(tW, tb, X, Y, LEARNING_RATE)
     one = {"W": tW.numpy(), "b": tb.numpy()}
-    many, costs = klin.optimize(*klin.to_variables(W, b), X, Y, STEPS, LEARNING_RATE)
+    many, _, costs = klin.optimize(*_variables(W, b), X, Y, STEPS, LEARNING_RATE)
     tape = {"cost": cost, "dW": grads["dW"], "db": grads["db"], "W1": one["W"], "b1": one["b"],
             "costs": costs, "W": many["W"], "b": many["b"]}
     _check_run(parity, _numpy_run(W, b, X, Y), tape, "tape")
@@ -94,8 +100,13 @@ def test_forward_is_W_X_plus_b(parity):
     # The neuron without activation: Ŷ = W X + b in course layout equals Dense(1)'s output, moved back.
     W, b, X, _ = _house_case(parity.dtype)
     model = klin.KerasLinearRegression(W, b, LEARNING_RATE)
-    parity.check("Ŷ = W X + b (Dense(1))", "forward", nlin.forward(W, b, X),
+    Y_hat = nlin.forward(W, b, X)
+    parity.check("Ŷ = W X + b (Dense(1))", "forward", Y_hat,
                  convert.inputs_from_keras(model.model(convert.inputs_to_keras(X))))
+    parity.check("Ŷ = W X + b (tf.matmul)", "forward", Y_hat, klin.forward(*_variables(W, b), X))
+    _, _, _, Y = _house_case(parity.dtype)
+    parity.check("compute_cost(Ŷ, Y) = 1/(2m) Σ(Ŷ - Y)²", "cost", nlin.compute_cost(Y_hat, Y),
+                 klin.compute_cost(Y_hat, Y))
 
 
 # ---------------------------------------------------------------- plain tests
@@ -194,12 +205,71 @@ def test_compute_cost_checks_the_prediction_too():
         nlin.compute_cost(Y_hat, Y.T)
 
 
-def test_tf_side_rejects_bad_shapes():
-    W, b, X, Y = _house_case(np.dtype("float64"))
-    tW, tb = klin.to_variables(W, b, dtype="float64")
-    with pytest.raises(ValueError, match=r"looks like \(m, n_x\): pass X.T"):
-        klin.propagate(tW, tb, X.T, Y)
-    with pytest.raises(ValueError, match=r"b must have shape \(1, 1\)"):
-        klin.to_variables(W, np.zeros((2, 1)))
-    with pytest.raises(ValueError, match=r"W must be a row"):
-        klin.KerasLinearRegression(W.T, b, 0.1)
+_W, _b, _X, _Y = _house_case(np.dtype("float64"))
+LR_MSG, N_MSG = "learning_rate must be a finite number > 0", "num_iterations must be an integer >= 1"
+
+
+def _tv(W=_W, b=_b):
+    return _variables(np.asarray(W), np.asarray(b))
+
+
+_bad_X = {
+    "X (m, n_x)": (_X.T, r"looks like \(m, n_x\).*pass X\.T"), "X 1-D": (_X[0], "must be 2-D"),
+    "X NaN": (_X * np.nan, "X must be finite"), "X m = 0": (_X[:, :0], "m = 0"), "X complex": (_X * 1j, "must be real"),
+}
+_bad_Y = {
+    "Y 1-D": (_Y[0], "1-D"), "Y transposed": (_Y.T, "transposed"), "Y too few columns": (_Y[:, :10], "m = 30"),
+    "Y inf": (_Y * np.inf, "Y must be finite"),
+}
+_bad_Wb = {
+    "W a column": (_W.T, _b, r"W must be a row"), "W NaN": (_W * np.nan, _b, "W must be finite"),
+    "b a scalar": (_W, np.array(0.3), r"b must have shape \(1, 1\)"), "b inf": (_W, _b * np.inf, "b must be finite"),
+}
+BAD = {}
+for k, (X, msg) in _bad_X.items():
+    BAD[f"propagate: {k}"] = (lambda X=X: nlin.propagate(_W, _b, X, _Y),
+                              lambda X=X: klin.propagate(*_tv(), X, _Y), msg)
+    BAD[f"forward: {k}"] = (lambda X=X: nlin.forward(_W, _b, X), lambda X=X: klin.forward(*_tv(), X), msg)
+    BAD[f"Keras fit: {k}"] = (lambda X=X: nlin.optimize(_W, _b, X, _Y, 2),
+                              lambda X=X: klin.KerasLinearRegression(_W, _b, 0.1).fit(X, _Y, 2), msg)
+for k, (Y, msg) in _bad_Y.items():
+    BAD[f"optimize: {k}"] = (lambda Y=Y: nlin.optimize(_W, _b, _X, Y, 2),
+                             lambda Y=Y: klin.optimize(*_tv(), _X, Y, 2), msg)
+    BAD[f"compute_cost: {k}"] = (lambda Y=Y: nlin.compute_cost(_W @ _X, Y), lambda Y=Y: klin.compute_cost(_W @ _X, Y),
+                                 msg)
+    BAD[f"Keras propagate: {k}"] = (lambda Y=Y: nlin.propagate(_W, _b, _X, Y),
+                                    lambda Y=Y: klin.KerasLinearRegression(_W, _b, 0.1).propagate(_X, Y), msg)
+for k, (W, b, msg) in _bad_Wb.items():
+    BAD[f"propagate: {k}"] = (lambda W=W, b=b: nlin.propagate(W, b, _X, _Y),
+                              lambda W=W, b=b: klin.propagate(*_tv(W, b), _X, _Y), msg)
+    BAD[f"Keras class: {k}"] = (lambda W=W, b=b: nlin.forward(W, b, _X),
+                                lambda W=W, b=b: klin.KerasLinearRegression(W, b, 0.1), msg)
+for k, lr in {"negative": -0.1, "zero": 0, "NaN": np.nan, "True": True, "str": "0.1"}.items():
+    BAD[f"optimize: α {k}"] = (lambda lr=lr: nlin.optimize(_W, _b, _X, _Y, 2, lr),
+                               lambda lr=lr: klin.optimize(*_tv(), _X, _Y, 2, lr), LR_MSG)
+    BAD[f"Keras class: α {k}"] = (lambda lr=lr: nlin.optimize(_W, _b, _X, _Y, 2, lr),
+                                  lambda lr=lr: klin.KerasLinearRegression(_W, _b, lr), LR_MSG)
+for k, n in {"0": 0, "negative": -2, "float": 2.0, "bool": True, "str": "3"}.items():
+    BAD[f"optimize: num_iterations {k}"] = (lambda n=n: nlin.optimize(_W, _b, _X, _Y, n),
+                                            lambda n=n: klin.optimize(*_tv(), _X, _Y, n), N_MSG)
+    BAD[f"Keras fit: num_iterations {k}"] = (lambda n=n: nlin.optimize(_W, _b, _X, _Y, n),
+                                             lambda n=n: klin.KerasLinearRegression(_W, _b, 0.1).fit(_X, _Y, n), N_MSG)
+BAD["optimize: record_every 0"] = (lambda: nlin.optimize(_W, _b, _X, _Y, 2, record_every=0),
+                                   lambda: klin.optimize(*_tv(), _X, _Y, 2, record_every=0), "record_every")
+BAD["optimize: α = 0.5 diverges"] = (lambda: nlin.optimize(_W, _b, _X, _Y, 2000, 0.5),
+                                     lambda: klin.optimize(*_tv(), _X, _Y, 2000, 0.5),
+                                     r"training diverged at iteration \d+: .* not finite .*0.5; try a smaller")
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_same_error_on_both_sides(case):
+    numpy_call, tf_call, match = BAD[case]
+    same_error(numpy_call, tf_call, match=match)
+
+
+def test_np_int64_counts_are_accepted_on_both_sides():
+    assert len(nlin.optimize(_W, _b, _X, _Y, np.int64(4))[2]) == 4
+    assert len(klin.optimize(*_tv(), _X, _Y, np.int64(4))[2]) == 4
+    assert nlin.initialize_with_zeros(np.int64(2))[0].shape == (1, 2)
+    with pytest.raises(ValueError, match="n_x .* must be a positive integer, got True"):
+        nlin.initialize_with_zeros(True)
