@@ -142,7 +142,10 @@ def gradients_to_vector(gradients: Mapping):
 # ---------------------------------------------------------------- the 3-layer network
 
 def _labels(Y, m: int) -> np.ndarray:
-    if np.ndim(Y) == 1 and np.shape(Y)[0] == m:
+    if np.ndim(Y) == 1:
+        if np.shape(Y)[0] != m:
+            raise ValueError(f"Y must hold m = {m} labels (one per column of X), got a 1-D array of shape "
+                             f"{np.shape(Y)}")
         Y = np.reshape(Y, (1, -1))
     return check_Y_course(Y, m=m, n_y=1)
 
