@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numpy_impl.validation import as_float_array, check_same_shape
+from numpy_impl.validation import as_float_array, check_dA_Z, check_finite
 
 
 def sigmoid(z):
@@ -69,17 +69,17 @@ def softmax(z, axis: int = 0):
     """softmax(z) = e^z / Σ e^z along `axis` (0: per example, for course-layout `Z (n_y, m)`).
 
     The maximum along `axis` is subtracted first (t = e^(z - max z)): the result is unchanged and
-    e^(...) never overflows.
+    e^(...) never overflows. z must be finite: with an inf in a column, z - max z is inf - inf = NaN, and
+    the whole column would silently become NaN.
     """
     z = as_float_array(z, "z")
+    check_finite(z, "z")
     t = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return t / np.sum(t, axis=axis, keepdims=True)
 
 
 def _backward_args(dA, Z):
-    dA, Z = as_float_array(dA, "dA"), as_float_array(Z, "Z")
-    check_same_shape(dA, Z, "dA", "Z")
-    return dA, Z
+    return check_dA_Z(dA, Z)
 
 
 def sigmoid_backward(dA, Z):

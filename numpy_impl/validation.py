@@ -617,3 +617,10 @@ def check_coefficients(x) -> np.ndarray:
     if x[0] <= 0:
         raise ValueError(f"x0 must be > 0 for J = x0·w² + x1·w + x2 to have a minimum, got x0 = {x[0]}")
     return x
+
+
+def check_dA_Z(dA, Z) -> tuple[np.ndarray, np.ndarray]:
+    """An upstream gradient dA and the cached Z of one layer: numeric arrays of exactly the same shape."""
+    dA, Z = as_float_array(dA, "dA"), as_float_array(Z, "Z")
+    check_same_shape(dA, Z, "dA", "Z")
+    return dA, Z

@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 import numpy_impl.activations as npa
 from keras_impl import activations as tfa
+from parity_tests.error_parity import same_error
 from parity_tests.harness import Tol, concept
 
 NUMPY = {  # name -> (forward, backward(dA, Z))
@@ -170,3 +171,58 @@ def test_softmax_and_its_backward_match_tf_for_any_logits(Z, seed):
     np.testing.assert_allclose(npa.softmax(Z), tfa.activation("softmax")(Z).numpy(), rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(npa.softmax_backward(dA, Z), tfa.backward_by_tape("softmax", dA, Z).numpy(),
                                rtol=1e-9, atol=1e-15)
+
+
+# ---------------------------------------------------------------- error parity: both twins reject alike
+
+_Z0 = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -3.0]])
+_BAD_Z = {"strings": (np.array([["a", "b"]]), "numeric array"), "complex": (_Z0 * 1j, "must be real"),
+          "objects": (np.array([[None]]), "numeric array")}
+_SOFTMAX_BAD = {"inf": (np.array([[1.0, 2.0], [np.inf, 0.0]]), "z must be finite"),
+                "-inf": (np.array([[-np.inf, 2.0], [1.0, 0.0]]), "z must be finite"),
+                "NaN": (np.array([[np.nan, 2.0], [1.0, 0.0]]), "z must be finite")}
+BAD = {}  # case -> (numpy call, tf call, expected message)
+for name, (forward, backward) in NUMPY.items():
+    for k, (Z, msg) in _BAD_Z.items():
+        BAD[f"{name}: Z {k}"] = (lambda f=forward, Z=Z: f(Z), lambda n=name, Z=Z: tfa.activation(n)(Z), msg)
+        BAD[f"{name}_backward: Z {k}"] = (lambda b=backward, Z=Z: b(np.ones(Z.shape), Z),
+                                          lambda n=name, Z=Z: tfa.backward_by_tape(n, np.ones(Z.shape), Z), msg)
+    BAD[f"{name}_backward: dA (3, 2) for Z (2, 3)"] = (lambda b=backward: b(_Z0.T, _Z0),
+                                                      lambda n=name: tfa.backward_by_tape(n, _Z0.T, _Z0),
+                                                      "dA and Z must have the same shape")
+    BAD[f"{name}_backward: dA strings"] = (lambda b=backward: b(np.full(_Z0.shape, "a"), _Z0),
+                                           lambda n=name: tfa.backward_by_tape(n, np.full(_Z0.shape, "a"), _Z0),
+                                           "dA must be a numeric array")
+for k, (Z, msg) in _SOFTMAX_BAD.items():
+    BAD[f"softmax: Z {k}"] = (lambda Z=Z: npa.softmax(Z), lambda Z=Z: tfa.activation("softmax")(Z), msg)
+    BAD[f"keras softmax: Z {k}"] = (lambda Z=Z: npa.softmax(Z), lambda Z=Z: tfa.keras_activation("softmax", Z), msg)
+    BAD[f"softmax_backward: Z {k}"] = (lambda Z=Z: npa.softmax_backward(np.ones(Z.shape), Z),
+                                       lambda Z=Z: tfa.backward_by_tape("softmax", np.ones(Z.shape), Z), msg)
+for name, derivative in [("sigmoid", npa.sigmoid_derivative), ("tanh", npa.tanh_derivative),
+                         ("relu", npa.relu_derivative), ("leaky_relu", npa.leaky_relu_derivative)]:
+    BAD[f"{name}_derivative: Z strings"] = (lambda d=derivative: d(np.array(["a"])),
+                                            lambda n=name: tfa.derivative_by_tape(n, np.array(["a"])), "numeric array")
+BAD["keras sigmoid: Z complex"] = (lambda: npa.sigmoid(_Z0 * 1j), lambda: tfa.keras_activation("sigmoid", _Z0 * 1j),
+                                   "must be real")
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_same_error_on_both_sides(case):
+    numpy_call, tf_call, match = BAD[case]
+    same_error(numpy_call, tf_call, match=match)
+
+
+def test_unknown_activation_names_are_rejected_on_the_tf_side():
+    for call in (lambda: tfa.activation("swish"), lambda: tfa.backward_by_tape("Relu", _Z0, _Z0),
+                 lambda: tfa.derivative_by_tape("elu", _Z0), lambda: tfa.keras_activation("gelu", _Z0)):
+        with pytest.raises(ValueError, match=r"unknown activation .*expected one of \['leaky_relu', 'relu'"):
+            call()
+
+
+def test_nan_propagates_through_elementwise_activations_as_in_ieee():
+    # judged valid: an elementwise g(NaN) = NaN is the right value (nothing else is poisoned), on both sides
+    z = np.array([[np.nan, 1.0]])
+    for name, (forward, _) in NUMPY.items():
+        if name != "softmax":
+            np.testing.assert_array_equal(np.isnan(forward(z)), [[True, False]])
+            np.testing.assert_array_equal(np.isnan(tfa.activation(name)(z).numpy()), [[True, False]])
