@@ -155,7 +155,8 @@ def model_with_early_stopping(X, Y, X_dev, Y_dev, parameters: Mapping, learning_
     parameters = dict(parameters)
     for epoch in range(num_epochs):
         try:
-            with np.errstate(all="raise"):  # a saturated AL (dAL = ±inf) or an overflow stops the run here
+            # a saturated AL (dAL = ±inf) or an overflow stops the run here
+            with np.errstate(divide="raise", over="raise", invalid="raise"):
                 AL, caches = nd.L_model_forward(X, parameters)
                 cost = nd.compute_cost_from_logits(caches[-1][1], Y)
                 parameters = nd.update_parameters(parameters, nd.L_model_backward(AL, Y, caches), learning_rate)
