@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/planar.py [--dtype float64|float32] [--iterations 10000] [--repeats 3]
 
 NumPy runs the course's `nn_model(X, Y, n_h=4)` (float64 is the course's dtype; with --dtype float32 the
-data is cast first). The Keras side runs `Sequential([Dense(4, "tanh"), Dense(1, "sigmoid")])` with
-BinaryCrossentropy and SGD(1.2) from the same seed-3 start, in a `tf.function` loop over `tf.range`
+data is cast first). The Keras side runs `Sequential([Dense(4, "tanh"), Dense(1)])` (output Z2, logits) with
+BinaryCrossentropy(from_logits=True) and SGD(1.2) from the same seed-3 start, in a `tf.function` loop over `tf.range`
 (`keras_impl.shallow_network.make_train_loop`), without and with XLA (`jit_compile=True`).
 
 Timing: every Keras variant's first call traces the loop (and, with XLA, compiles it); that one-time cost
@@ -26,6 +26,7 @@ import numpy_impl.shallow_network as sn
 from keras_impl import convert
 from keras_impl import shallow_network as ks
 from keras_impl._precision import keras_precision
+from keras_impl.optimization import keras_sgd
 from numpy_impl.datasets import load_planar_dataset
 
 
@@ -66,7 +67,7 @@ def main(argv=None) -> None:
         for jit in (False, True):
             label = "Keras compiled loop" + (" + XLA" if jit else "")
             model = ks.build_model(2, 4, start)
-            loop = ks.make_train_loop(model, ks.sgd(1.2), jit_compile=jit)
+            loop = ks.make_train_loop(model, keras_sgd(1.2), jit_compile=jit)
             t = time.perf_counter()
             loop(x, y, steps)  # traces (and with XLA compiles) the loop, then runs it once
             t_first = time.perf_counter() - t

@@ -10,7 +10,7 @@ in `numpy_impl.deep_network.L_layer_model_from_record`.
 |-----------------|--------------------------------------------|-----------------------------------------------------|
 | layer_dims      | `W[l] (n_l, n_{l-1})`, `b[l] (n_l, 1)`      | `Dense(n_l)` per layer, `Input((n_x,))`             |
 | activations     | `g[l]` in `L_model_forward`                 | `Dense(activation=g[l])`; output sigmoid in the loss |
-| learning_rate   | `W := W - α dW`                             | `SGD(learning_rate=np.float64(α))` (trap 1)         |
+| learning_rate   | `W := W - α dW`                             | `optimization.keras_sgd(α)` (docs/traps.md, trap 1) |
 | num_iterations  | full-batch loop                             | compiled full-batch loop (`tf.function`, `tf.range`) |
 | initialization  | `randn(n_l, n_{l-1}) * scale`, seeded       | `RandomNormal` / untruncated `VarianceScaling`      |
 
@@ -18,8 +18,14 @@ The two random generators never draw the same numbers, so the parity suite copie
 parameters into the Keras model; the record's initialisation still sets the Keras model's own law.
 
 This module is part 2 (Keras blocks) only: the tape version of the same network (part 1) is
-`keras_impl.deep_network.L_layer_model`, which takes `hp.activations`, `hp.learning_rate` and
-`hp.num_iterations` as arguments.
+`keras_impl.deep_network.gradient_descent`, which takes `hp.activations`, `hp.learning_rate` and
+`hp.num_iterations` as arguments, as NumPy's does.
+
+Which NumPy function each function mirrors: `kernel_initializer(hp, l)` draws layer l's kernel with the law of
+`numpy_impl.deep_network.initialize_parameters_from_record` (the Keras initializers of
+`keras_impl.initialization.DENSE_INITIALIZERS`, the project's one Keras definition of each law);
+`build_model(hp)` is the network `initialize_parameters_from_record(hp)` sets up; `train_from_record` is
+`L_layer_model_from_record`; `parameter_shapes(model)` is `HyperParameters.parameter_shapes()`.
 """
 
 from __future__ import annotations
@@ -31,7 +37,9 @@ import numpy as np
 
 from keras_impl import convert
 from keras_impl.deep_network import build_model as build_dense_model
-from keras_impl.deep_network import keras_loss, keras_sgd, make_train_function
+from keras_impl.deep_network import make_train_function
+from keras_impl.initialization import DENSE_INITIALIZERS
+from keras_impl.optimization import keras_sgd
 from numpy_impl.hyperparameters import HyperParameters
 
 
@@ -39,13 +47,11 @@ def kernel_initializer(hp: HyperParameters, l: int) -> keras.initializers.Initia
     """The Keras initializer of layer l's kernel with the law of `hp.initialization`, seeded `hp.seed + l`.
 
     "small": N(0, 0.01²); "xavier": N(0, 1/n_{l-1}); "he": N(0, 2/n_{l-1}), untruncated like the notes' randn
-    (Keras's HeNormal/GlorotNormal are truncated normals, so they are not used).
+    (Keras's HeNormal/GlorotNormal are truncated normals, so they are not used: the A10 row
+    "tail mass beyond 2σ" tells the two apart).
     """
-    seed = hp.seed + l
-    if hp.initialization == "small":
-        return keras.initializers.RandomNormal(stddev=0.01, seed=seed)
-    scale = {"xavier": 1.0, "he": 2.0}[hp.initialization]
-    return keras.initializers.VarianceScaling(scale, mode="fan_in", distribution="untruncated_normal", seed=seed)
+    _check_record(hp)
+    return DENSE_INITIALIZERS[hp.initialization](hp.seed + l)
 
 
 def build_model(hp: HyperParameters) -> keras.Sequential:
@@ -55,14 +61,9 @@ def build_model(hp: HyperParameters) -> keras.Sequential:
     return build_dense_model(hp.layer_dims, hp.activations, initializers)
 
 
-def build_optimizer(hp: HyperParameters) -> keras.optimizers.SGD:
-    """`SGD(learning_rate=np.float64(hp.learning_rate))`: plain gradient descent with the record's α."""
-    _check_record(hp)
-    return keras_sgd(hp.learning_rate)
-
-
 def train_from_record(X, Y, hp: HyperParameters, parameters: Mapping | None = None):
-    """Build the record's model and optimizer, optionally copy `parameters` in, train `hp.num_iterations` steps.
+    """Build the record's model and `keras_sgd(hp.learning_rate)`, optionally copy `parameters` in, train
+    `hp.num_iterations` steps.
 
     X (n_x, m), Y (1, m) in course layout -> (model, costs (num_iterations,)), cost of each iteration before
     its update. The loop is compiled once (`make_train_function`); `parameters` (course layout) go in
@@ -71,8 +72,7 @@ def train_from_record(X, Y, hp: HyperParameters, parameters: Mapping | None = No
     model = build_model(hp)
     if parameters is not None:
         convert.set_dense_weights(model, parameters)
-    train = make_train_function(model, keras_loss(), build_optimizer(hp))
-    costs = train(X, Y, hp.num_iterations)
+    costs = make_train_function(model, keras_sgd(hp.learning_rate))(X, Y, hp.num_iterations)
     return model, costs
 
 

@@ -39,6 +39,7 @@ import numpy_impl.deep_network as nd
 from keras_impl import convert
 from keras_impl import deep_network as kd
 from keras_impl import hyperparameters as khp
+from keras_impl.optimization import keras_sgd
 from numpy_impl.datasets import load_digits_data
 from numpy_impl.hyperparameters import HyperParameters
 from numpy_impl.plotting import plot_cost_curves
@@ -111,8 +112,8 @@ AL, caches = nd.L_model_forward(train_X, parameters)
 for l, ((A_prev, W, b), Z) in enumerate(caches, start=1):
     print(f"caches[{l - 1}]: A_prev {A_prev.shape}, W {W.shape}, b {b.shape}, Z {Z.shape}")
 
-variables = kd.variables_from_parameters(parameters)
-AL_tape, ZL_tape = kd.L_model_forward(train_X, variables)
+variables = convert.to_variables(parameters)
+AL_tape, ZL_tape = kd.L_model_forward_logits(train_X, variables)
 cost = nd.compute_cost(AL, train_Y)
 cost_tape = kd.compute_cost_from_logits(ZL_tape, train_Y)
 print(f"AL: NumPy vs tape max diff {max_abs_diff(AL, AL_tape):.1e}")
@@ -129,7 +130,7 @@ print(f"cost: NumPy (course formula) {cost:.15f}, tape (from logits) {float(cost
 grads = nd.L_model_backward(AL, train_Y, caches)
 _, tape_grads = kd.compute_grads(train_X, train_Y, variables)
 for l in range(1, L + 1):
-    dW, db = tape_grads[2 * (l - 1)], tape_grads[2 * (l - 1) + 1]
+    dW, db = tape_grads[f"dW{l}"], tape_grads[f"db{l}"]
     print(f"dW{l} {grads[f'dW{l}'].shape}: max diff {max_abs_diff(grads[f'dW{l}'], dW):.1e};  "
           f"db{l} {grads[f'db{l}'].shape}: max diff {max_abs_diff(grads[f'db{l}'], db):.1e}")
 for key, dA in kd.activation_grads(train_X, train_Y, variables).items():
@@ -144,15 +145,14 @@ for key, dA in kd.activation_grads(train_X, train_Y, variables).items():
 # %%
 trained, costs = nd.gradient_descent(train_X, train_Y, parameters, LEARNING_RATE, NUM_ITERATIONS,
                                      print_cost=True, record_every=1)
-variables = kd.variables_from_parameters(parameters)
-tape_costs = kd.L_layer_model(train_X, train_Y, variables, LEARNING_RATE, NUM_ITERATIONS)
+tape_params, tape_costs = kd.gradient_descent(train_X, train_Y, parameters, LEARNING_RATE, NUM_ITERATIONS,
+                                              record_every=1)
 model = kd.build_model(layer_dims)
 convert.set_dense_weights(model, parameters)
-keras_costs = kd.make_train_function(model, kd.keras_loss(), kd.keras_sgd(LEARNING_RATE))(
+keras_costs = kd.make_train_function(model, keras_sgd(LEARNING_RATE))(
     train_X, train_Y, NUM_ITERATIONS)
 print(f"cost curves: NumPy vs tape {max_abs_diff(costs, tape_costs):.1e}, "
       f"NumPy vs Keras {max_abs_diff(costs, keras_costs):.1e}")
-tape_params = kd.parameters_from_variables(variables)
 keras_params = convert.dense_weights_to_parameters(model)
 print("final W1: NumPy vs tape {:.1e}, vs Keras {:.1e}".format(max_abs_diff(trained["W1"], tape_params["W1"]),
                                                                 max_abs_diff(trained["W1"], keras_params["W1"])))
@@ -172,7 +172,7 @@ def accuracy(predictions, labels):
 
 print(f"{'':>6} {'train':>7} {'test':>7}")
 for name, predict in (("NumPy", lambda X, Y: nd.predict(X, Y, trained)),
-                      ("tape", lambda X, Y: kd.predict(X, variables)),
+                      ("tape", lambda X, Y: kd.predict(X, Y, tape_params)),
                       ("Keras", lambda X, Y: kd.keras_predict(model, X))):
     print(f"{name:>6} {accuracy(predict(train_X, train_Y), train_Y):7.1%} "
           f"{accuracy(predict(test_X, test_Y), test_Y):7.1%}")

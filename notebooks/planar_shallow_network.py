@@ -22,8 +22,8 @@
 #   written by hand;
 # - **tape** (`keras_impl.shallow_network`, part 1): `tf.Variable` + `tf.GradientTape` in course layout,
 #   the whole training in one compiled `tf.function` loop;
-# - **Keras** (part 2): `Sequential([Dense(n_h, "tanh"), Dense(1, "sigmoid")])`, `BinaryCrossentropy`,
-#   `SGD(1.2)`, trained full batch by a compiled loop (with XLA).
+# - **Keras** (part 2): `Sequential([Dense(n_h, "tanh"), Dense(1)])` whose output is Z2,
+#   `BinaryCrossentropy(from_logits=True)`, `SGD(1.2)`, trained full batch by a compiled loop (with XLA).
 #
 # The printed differences are what the parity suite (`python -m parity_tests --concept A7`) asserts.
 # Set `DL_FAST=1` for a quick run with fewer iterations and hidden sizes.
@@ -55,7 +55,7 @@ keras.config.set_dtype_policy("float64")
 
 def keras_predict(model):
     """The Keras model as a course-layout classifier: points (2, k) -> A2 > 0.5, shape (1, k)."""
-    return lambda points: convert.inputs_from_keras(model(convert.inputs_to_keras(points))).numpy() > 0.5
+    return lambda points: ks.keras_forward(model, points)[0].numpy() > 0.5
 
 
 # %% [markdown]
@@ -76,8 +76,9 @@ plt.show()
 #
 # Start where `nn_model` starts: `np.random.seed(3)`, then `initialize_parameters(2, 4, 1)`. NumPy runs the
 # forward pass and the six backward equations (`dZ2 = A2 - Y` … `db1`); the tape differentiates the cost
-# (13) itself; Keras differentiates its `BinaryCrossentropy`, which on a sigmoid output works from the
-# logits `Z2` (trap 3): `max(Z2, 0) - Z2·Y + log(1 + e^-|Z2|)`, equal to (13) while `A2` stays inside (0, 1).
+# (13) itself; Keras differentiates `BinaryCrossentropy(from_logits=True)` of the model's output, the
+# logits `Z2` (docs/traps.md, trap 3): `max(Z2, 0) - Z2·Y + log(1 + e^-|Z2|)`, equal to (13) while `A2`
+# stays inside (0, 1).
 
 # %%
 np.random.seed(3)
@@ -85,9 +86,9 @@ start = sn.initialize_parameters(n_x, n_h, n_y)
 
 A2, cache = sn.forward_propagation(X, start)
 grads = sn.backward_propagation(start, cache, X, Y)
-grads_tape, cost_tape = ks.backward_propagation(ks.initialize_variables(start), X, Y)
+cost_tape, grads_tape = ks.compute_grads(X, Y, convert.to_variables(start))
 model = ks.build_model(n_x, n_h, start)
-grads_keras, cost_keras = ks.gradients(model, X, Y)
+cost_keras, grads_keras = ks.keras_gradients(model, X, Y)
 
 print(f"cost at the start: NumPy {sn.compute_cost(A2, Y):.15f}, tape {float(cost_tape):.15f}, "
       f"Keras {float(cost_keras):.15f}")
@@ -167,12 +168,12 @@ plt.show()
 #
 # | notes | NumPy (`numpy_impl.shallow_network`) | TF (`keras_impl.shallow_network`) |
 # |---|---|---|
-# | sizes, init `randn·0.01` | `layer_sizes`, `initialize_parameters` | the start, as data: `initialize_variables` |
+# | sizes, init `randn·0.01` | `layer_sizes`, `initialize_parameters` | the start, as data: `convert.to_variables` |
 # | forward (1)-(4) | `forward_propagation` | `forward_propagation` (tape) / `Sequential` |
 # | cost (13) | `compute_cost`, `compute_cost_from_logits` | `compute_cost` (tape) / `BinaryCrossentropy` |
-# | six backward equations | `backward_propagation` | `backward_propagation` (GradientTape) / `gradients` |
-# | update α = 1.2 | `update_parameters` | `update_parameters` (`assign_sub`) / `SGD(np.float64(1.2))` |
+# | six backward equations | `backward_propagation` | `compute_grads` (GradientTape) / `keras_gradients` |
+# | update α = 1.2 | `update_parameters` | `update_parameters` (`assign_sub`) / `keras_sgd(1.2)` |
 # | 10000 iterations | `nn_model`, `train` | `train` (compiled tape loop) / `train_keras` (compiled Keras loop) |
-# | predict `A2 > 0.5` | `predict`, `accuracy` | `model(x) > 0.5` |
+# | predict `A2 > 0.5` | `predict`, `accuracy` | `keras_forward(model, X)[0] > 0.5` |
 #
 # `benchmarks/planar.py` times the NumPy loop against the compiled Keras loop.

@@ -33,12 +33,16 @@ from numpy_impl import deep_network as dn
 from numpy_impl.validation import (
     as_float_array,
     check_count,
+    check_course_prediction,
     check_learning_rate,
-    check_prediction_and_labels,
+    check_parameter_dtype,
+    check_training_finite,
     check_X,
     check_X_Y,
     check_Y,
+    check_Y_course,
     number_of_layers,
+    warn_if_not_binary,
 )
 
 COURSE_HIDDEN = (10, 5)  # the course's layers_dims = [X.shape[0], 10, 5, 1]
@@ -82,7 +86,7 @@ def initialize_parameters_he(layers_dims) -> dict[str, np.ndarray]:
     Var(W) = 2/n_{l-1} keeps Var(Z[l]) ≈ Var(Z[l-1]) through a ReLU (which zeroes half of its input).
     Keras: `VarianceScaling(2.0, "fan_in", "untruncated_normal")`; `HeNormal` has the same std but is truncated.
     """
-    return _draw(layers_dims, lambda n_prev: math.sqrt(2.0 / n_prev))
+    return _draw(layers_dims, dn.SCALES["he"])
 
 
 def initialize_parameters_xavier(layers_dims) -> dict[str, np.ndarray]:
@@ -92,7 +96,7 @@ def initialize_parameters_xavier(layers_dims) -> dict[str, np.ndarray]:
     2/(n_{l-1} + n_l) instead (fan_avg); the notes' version is `VarianceScaling(1.0, "fan_in", ...)`
     (`LecunNormal` when truncated). The two agree only when n_{l-1} = n_l.
     """
-    return _draw(layers_dims, lambda n_prev: math.sqrt(1.0 / n_prev))
+    return _draw(layers_dims, dn.SCALES["xavier"])
 
 
 def initialize_parameters_small(layers_dims) -> dict[str, np.ndarray]:
@@ -101,7 +105,7 @@ def initialize_parameters_small(layers_dims) -> dict[str, np.ndarray]:
     Fine for one hidden layer; in a deep ReLU net each layer shrinks the signal by ~0.01·sqrt(n_{l-1}/2), so
     the gradients vanish geometrically with depth.
     """
-    return _draw(layers_dims, lambda n_prev: 0.01)
+    return _draw(layers_dims, dn.SCALES["small"])
 
 
 INITIALIZERS = {
@@ -130,6 +134,9 @@ def variance_scaling_std(n_prev: int, n_l: int, scale: float = 1.0, mode: str = 
     He = (2, "fan_in"); the notes' Xavier = LeCun = (1, "fan_in"); Glorot's Xavier = (1, "fan_avg"),
     i.e. sqrt(2/(n_{l-1} + n_l)). `W (n_l, n_{l-1})` has fan_in = n_{l-1} and fan_out = n_l.
     """
+    for name, n in (("n_prev", n_prev), ("n_l", n_l)):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"{name} must be an integer >= 1 (a number of units), got {n!r}")
     fans = {"fan_in": n_prev, "fan_out": n_l, "fan_avg": (n_prev + n_l) / 2}
     if mode not in fans:
         raise ValueError(f"mode must be one of {sorted(fans)}, got {mode!r}")
@@ -156,7 +163,10 @@ def truncated_normal(shape, stddev: float) -> np.ndarray:
     """
     if not (isinstance(stddev, numbers.Real) and math.isfinite(stddev) and stddev > 0):
         raise ValueError(f"stddev must be a finite number > 0, got {stddev!r}")
-    w = np.random.randn(*shape)
+    dims = tuple(shape) if isinstance(shape, tuple | list) else None
+    if not dims or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0 for n in dims):
+        raise ValueError(f"shape must be a tuple of integers >= 0, e.g. (n_l, n_prev), got {shape!r}")
+    w = np.random.randn(*dims)
     out = np.abs(w) > TRUNCATION
     while np.any(out):
         w[out] = np.random.randn(int(np.count_nonzero(out)))
@@ -177,12 +187,8 @@ def compute_loss(AL, Y):
     1 - AL has ~1e-3 relative error in float64), so J is ill-conditioned there. The finite, well-conditioned
     value of the same cost is `dn.compute_cost_from_logits(ZL, Y)`.
     """
-    AL, Y, _ = check_prediction_and_labels(AL, Y, "AL", probabilities=True)
+    AL, Y, _ = check_course_prediction(AL, Y, "AL")
     return _compute_loss(AL, Y)
-
-
-def _labels(Y, AL: np.ndarray) -> np.ndarray:
-    return check_Y(Y, m=AL.shape[1], n_y=AL.shape[0], binary=True).astype(AL.dtype, copy=False)
 
 
 def _compute_loss(AL: np.ndarray, Y: np.ndarray):
@@ -203,7 +209,9 @@ def backward_propagation(AL, Y, caches) -> dict[str, np.ndarray]:
     AL = as_float_array(AL, "AL")
     if not isinstance(caches, Sequence) or len(caches) == 0:
         raise ValueError("caches must be the non-empty list returned by L_model_forward")
-    return _backward(AL, _labels(Y, AL), caches)
+    if AL.ndim != 2:
+        raise ValueError(f"AL must be 2-D (1, m), got shape {AL.shape}")
+    return _backward(AL, check_Y_course(Y, m=AL.shape[1], n_y=AL.shape[0]).astype(AL.dtype, copy=False), caches)
 
 
 def _backward(AL: np.ndarray, Y: np.ndarray, caches) -> dict[str, np.ndarray]:
@@ -238,7 +246,16 @@ def train(X, Y, parameters: Mapping, learning_rate=0.01, num_iterations: int = 1
     """
     L = number_of_layers(parameters)
     X = check_X(X, n_x=np.shape(parameters["W1"])[1])
-    Y = check_Y(Y, m=X.shape[1], n_y=np.shape(parameters[f"W{L}"])[0], binary=True).astype(X.dtype)
+    check_Y(Y, m=X.shape[1], n_y=np.shape(parameters[f"W{L}"])[0], binary=True)
+    return _train(X, Y, parameters, learning_rate, num_iterations, print_cost, cost_every, from_logits)
+
+
+def _train(X, Y, parameters: Mapping, learning_rate, num_iterations, print_cost, cost_every, from_logits):
+    """The loop of `train` (and of the course's `model`), label values already checked by the caller."""
+    L = number_of_layers(parameters)
+    dtype = check_parameter_dtype(parameters)
+    X = check_X(X, n_x=np.shape(parameters["W1"])[1]).astype(dtype, copy=False)
+    Y = check_Y(Y, m=X.shape[1], n_y=np.shape(parameters[f"W{L}"])[0]).astype(dtype)
     cost_every = check_count(cost_every, "cost_every")
     check_learning_rate(learning_rate)
     num_iterations = check_count(num_iterations, "num_iterations", minimum=0)
@@ -252,6 +269,8 @@ def train(X, Y, parameters: Mapping, learning_rate=0.01, num_iterations: int = 1
             if print_cost:
                 print(f"Cost after iteration {i}: {cost}")
         parameters = dn.update_parameters(parameters, grads, learning_rate)
+    if num_iterations:
+        check_training_finite(num_iterations - 1, learning_rate, **parameters)
     return parameters, costs
 
 
@@ -264,9 +283,10 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
     """
     if initialization not in ("zeros", "random", "he"):
         raise ValueError(f"initialization must be one of ['he', 'random', 'zeros'], got {initialization!r}")
-    X, Y = check_X_Y(X, Y, n_y=1)
+    X, Y = check_X_Y(X, Y, n_y=1, binary=False)
+    warn_if_not_binary(Y)
     parameters = initialize_parameters([X.shape[0], *COURSE_HIDDEN, 1], initialization)
-    parameters, _ = train(X, Y, parameters, learning_rate, num_iterations, print_cost)
+    parameters, _ = _train(X, Y, parameters, learning_rate, num_iterations, print_cost, 1000, False)
     return parameters
 
 
@@ -296,10 +316,17 @@ def frobenius_norm(W) -> np.floating:
     """‖W‖_F = sqrt(Σ W²), computed as s·sqrt(Σ (W/s)²) with s = max |W| so that it neither overflows nor underflows.
 
     Plain Σ W² overflows float32 for entries above ~1e19 and underflows below ~1e-19; the gradients of a
-    20-layer net span 1e-32 (vanishing) to 1e26 (exploding). Returns a scalar in W's dtype (0 for W = 0).
+    20-layer net span 1e-32 (vanishing) to 1e26 (exploding). Returns a scalar in W's dtype (0 for W = 0, inf
+    when W holds ±inf); an empty W or one holding NaN is an error.
     """
     W = as_float_array(W, "W")
+    if W.size == 0:
+        raise ValueError(f"W must hold at least one entry to have a norm, got shape {W.shape}")
+    if np.any(np.isnan(W)):
+        raise ValueError("W holds NaN: its norm is undefined")
     s = np.max(np.abs(W))
+    if np.isinf(s):
+        return W.dtype.type(np.inf)  # the norm of a matrix holding ±inf is +inf (W/s would give nan)
     if s == 0:
         return W.dtype.type(0)
     return s * np.sqrt(np.sum(np.square(W / s)))

@@ -26,28 +26,22 @@ from numpy_impl.activations import sigmoid
 from numpy_impl.validation import (
     as_float_array,
     check_count,
+    check_course_prediction,
     check_finite,
+    check_grads,
     check_keys,
     check_learning_rate,
+    check_training_finite,
+    check_two_layer_parameters,
     check_X,
     check_X_Y,
     check_Y,
+    check_Y_course,
+    warn_if_not_binary,
 )
 
 PARAMETER_KEYS = ("W1", "b1", "W2", "b2")
 GRAD_KEYS = ("dW1", "db1", "dW2", "db2")
-
-
-def _check_parameters(parameters: Mapping) -> tuple[int, int, int]:
-    """(n_x, n_h, n_y) of a parameters dict {"W1", "b1", "W2", "b2"}, after checking keys, shapes, finiteness."""
-    check_keys(parameters, PARAMETER_KEYS, "parameters")
-    W1, b1, W2, b2 = (np.shape(parameters[k]) for k in PARAMETER_KEYS)
-    if len(W1) != 2 or len(W2) != 2 or b1 != (W1[0], 1) or W2[1:] != W1[:1] or b2 != (W2[0], 1):
-        raise ValueError("parameters must be W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1); "
-                         f"got W1 {W1}, b1 {b1}, W2 {W2}, b2 {b2}")
-    for key in PARAMETER_KEYS:
-        check_finite(as_float_array(parameters[key], key), key)
-    return W1[1], W1[0], W2[0]
 
 
 def _as_row_matrix(a, name: str) -> np.ndarray:
@@ -60,9 +54,10 @@ def _as_row_matrix(a, name: str) -> np.ndarray:
 def layer_sizes(X, Y) -> tuple[int, int, int]:
     """(n_x, n_h, n_y) = (X.shape[0], 4, Y.shape[0]): the hidden size is hard-coded to 4, as in the course.
 
-    X (n_x, m), Y (n_y, m) -> (n_x, 4, n_y).
+    X (n_x, m), Y (n_y, m) -> (n_x, 4, n_y). Reads shapes only (strictly: same m, course layout), so any real
+    Y is accepted, as the course's own test passes one (`randn(2, 3)`).
     """
-    X, Y = check_X_Y(X, Y)
+    X, Y = check_X_Y(X, Y, binary=False)
     return X.shape[0], 4, Y.shape[0]
 
 
@@ -89,7 +84,7 @@ def forward_propagation(X, parameters: Mapping) -> tuple[np.ndarray, dict[str, n
     X (n_x, m) -> A2 (n_y, m), cache {"Z1" (n_h, m), "A1" (n_h, m), "Z2" (n_y, m), "A2" (n_y, m)}.
     σ is the overflow-free sigmoid of numpy_impl.activations (equal to 1/(1 + e^(-z)) to rounding).
     """
-    n_x, _, _ = _check_parameters(parameters)
+    n_x, _, _ = check_two_layer_parameters(parameters)
     return _forward(check_X(X, n_x=n_x), parameters)
 
 
@@ -105,17 +100,14 @@ def _forward(X: np.ndarray, parameters: Mapping) -> tuple[np.ndarray, dict[str, 
 def compute_cost(A2, Y) -> float:
     """J = -1/m Σ (Y log A2 + (1 - Y) log(1 - A2)), the notes' eq. (13), as a Python float.
 
-    A2, Y (1, m). The course's formula, kept as written so that it gives the course's numbers. It is not
-    protected at the ends: one A2 that has rounded to exactly 0 or 1 gives log(0) = -inf, so J = inf if
-    its label disagrees, and J = nan if it agrees (the other term is 0·log(0) = 0·(-inf)); NumPy warns
-    (RuntimeWarning) in both cases. In float64 σ(Z2) rounds to 1 from Z2 ≈ 37, in float32 from ≈ 17.
-    The stable form from Z2, as Keras computes it, is `compute_cost_from_logits`.
+    A2 (1, m), or (m,) as the course's own test passes it beside Y (1, m); Y (1, m). Labels outside {0, 1}
+    are computed with a `UserWarning`, as the course computes them. The course's formula, kept as written so
+    that it gives the course's numbers. It is not protected at the ends: one A2 that has rounded to exactly 0
+    or 1 gives log(0) = -inf, so J = inf if its label disagrees, and J = nan if it agrees (the other term is
+    0·log(0) = 0·(-inf)); NumPy warns (RuntimeWarning) in both cases. In float64 σ(Z2) rounds to 1 from
+    Z2 ≈ 37, in float32 from ≈ 17. The stable form from Z2, as Keras computes it, is `compute_cost_from_logits`.
     """
-    A2 = _as_row_matrix(A2, "A2")
-    Y = check_Y(Y, m=A2.shape[1], n_y=A2.shape[0], binary=True).astype(A2.dtype, copy=False)
-    check_finite(A2, "A2")
-    if np.any((A2 < 0) | (A2 > 1)):
-        raise ValueError("A2 must hold probabilities in [0, 1] (the sigmoid output), not logits Z2")
+    A2, Y, _ = check_course_prediction(A2, Y, "A2")
     return _cost(A2, Y)
 
 
@@ -148,14 +140,14 @@ def backward_propagation(parameters: Mapping, cache: Mapping, X, Y) -> dict[str,
     X (n_x, m), Y (n_y, m), cache from `forward_propagation` ->
     grads {"dW1" (n_h, n_x), "db1" (n_h, 1), "dW2" (n_y, n_h), "db2" (n_y, 1)}.
     """
-    n_x, n_h, n_y = _check_parameters(parameters)
+    n_x, n_h, n_y = check_two_layer_parameters(parameters)
     check_keys(cache, ("A1", "A2"), "cache")
     X = check_X(X, n_x=n_x)
     A1, A2 = cache["A1"], cache["A2"]
     if np.shape(A1) != (n_h, X.shape[1]) or np.shape(A2) != (n_y, X.shape[1]):
         raise ValueError(f"cache must hold A1 (n_h, m) = ({n_h}, {X.shape[1]}) and A2 (n_y, m) = "
                          f"({n_y}, {X.shape[1]}); got A1 {np.shape(A1)}, A2 {np.shape(A2)}")
-    Y = check_Y(Y, m=X.shape[1], n_y=n_y, binary=True).astype(A2.dtype, copy=False)
+    Y = check_Y_course(Y, m=X.shape[1], n_y=n_y).astype(A2.dtype, copy=False)
     return _backward(parameters, cache, X, Y)
 
 
@@ -175,13 +167,8 @@ def update_parameters(parameters: Mapping, grads: Mapping, learning_rate: float 
     """θ := θ - α·dθ for θ in W1, b1, W2, b2 (α = learning_rate > 0).  Returns a new dict; the caller's
     `parameters` and its arrays are left untouched. Every dθ must have θ's shape and be finite.
     """
-    _check_parameters(parameters)
-    check_keys(grads, GRAD_KEYS, "grads")
-    for key in PARAMETER_KEYS:
-        if np.shape(grads[f"d{key}"]) != np.shape(parameters[key]):
-            raise ValueError(f"d{key} must have the shape of {key} {np.shape(parameters[key])}, "
-                             f"got {np.shape(grads[f'd{key}'])}")
-        check_finite(as_float_array(grads[f"d{key}"], f"d{key}"), f"d{key}")
+    check_two_layer_parameters(parameters)
+    check_grads(parameters, grads, PARAMETER_KEYS)
     return _update(parameters, grads, check_learning_rate(learning_rate))
 
 
@@ -190,22 +177,24 @@ def _update(parameters: Mapping, grads: Mapping, learning_rate: float) -> dict[s
 
 
 def train(X, Y, parameters: Mapping, num_iterations: int = 10000, learning_rate: float = 1.2,
-          print_cost: bool = False, record: bool = False) -> tuple:
+          print_cost: bool = False) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Gradient descent from given `parameters`: forward, cost (13), backward, update, `num_iterations` times.
 
-    The loop of `nn_model`, with the start point and α as arguments. The inputs are validated once, then
-    every iteration runs the same computations as `forward_propagation`, `compute_cost`,
-    `backward_propagation` and `update_parameters` (without re-checking them). Returns the final
-    parameters and the cost of every iteration, `costs (num_iterations,)` in X's dtype (costs[i] is J
-    before update i).
-
-    With `record=True` it returns a third value, the whole path (N = num_iterations):
-    `history {"W1" (N+1, n_h, n_x), "b1", "W2", "b2", "dW1" (N, n_h, n_x), "db1", "dW2", "db2"}`, where
-    history["W1"][i] is W1 before update i (index 0: the start, index N: the result) and
-    history["dW1"][i] the gradient update i used: W1[i+1] = W1[i] - α·dW1[i].
+    The loop of `nn_model`, with the start point and α as arguments. X (n_x, m), Y (n_y, m) with labels in
+    {0, 1}, the parameters in X's dtype. The inputs are validated once, then every iteration runs the same
+    computations as `forward_propagation`, `compute_cost`, `backward_propagation` and `update_parameters`
+    (without re-checking them). Returns the final parameters and the cost of every iteration,
+    `costs (num_iterations,)` in X's dtype (costs[i] is J before update i). A cost that is not finite (α too
+    large: the run diverged) stops the run with a `FloatingPointError` naming the iteration; so do final
+    parameters that are not finite.
     """
     X, Y = check_X_Y(X, Y)
-    n_x, _, n_y = _check_parameters(parameters)
+    return _train(X, Y, parameters, num_iterations, learning_rate, print_cost)
+
+
+def _train(X: np.ndarray, Y: np.ndarray, parameters: Mapping, num_iterations, learning_rate, print_cost: bool):
+    """`train` after X and Y have been checked (the label values by the caller): the rest of the checks, the loop."""
+    n_x, _, n_y = check_two_layer_parameters(parameters)
     X = check_X(X, n_x=n_x)
     Y = check_Y(Y, m=X.shape[1], n_y=n_y).astype(X.dtype, copy=False)
     dtypes = {np.asarray(parameters[k]).dtype for k in PARAMETER_KEYS}
@@ -216,24 +205,18 @@ def train(X, Y, parameters: Mapping, num_iterations: int = 10000, learning_rate:
     check_learning_rate(learning_rate)
     parameters = {k: parameters[k] for k in PARAMETER_KEYS}
     costs = np.empty(num_iterations, dtype=X.dtype)
-    if record:
-        history = {k: np.empty((num_iterations + 1, *np.shape(parameters[k])), X.dtype) for k in PARAMETER_KEYS}
-        history |= {f"d{k}": np.empty((num_iterations, *np.shape(parameters[k])), X.dtype) for k in PARAMETER_KEYS}
     for i in range(num_iterations):
         A2, cache = _forward(X, parameters)
-        costs[i] = _cost(A2, Y)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a log(0) is reported below, by iteration
+            costs[i] = _cost(A2, Y)
+        check_training_finite(i, learning_rate, cost=costs[i])
         grads = _backward(parameters, cache, X, Y)
-        if record:
-            for key in PARAMETER_KEYS:
-                history[key][i], history[f"d{key}"][i] = parameters[key], grads[f"d{key}"]
         parameters = _update(parameters, grads, learning_rate)
         if print_cost and i % 1000 == 0:
             print(f"Cost after iteration {i}: {costs[i]:f}")
-    if not record:
-        return parameters, costs
-    for key in PARAMETER_KEYS:
-        history[key][num_iterations] = parameters[key]
-    return parameters, costs, history
+    if num_iterations:
+        check_training_finite(num_iterations - 1, learning_rate, **parameters)
+    return parameters, costs
 
 
 def nn_model(X, Y, n_h: int, num_iterations: int = 10000, print_cost: bool = False) -> dict[str, np.ndarray]:
@@ -241,13 +224,15 @@ def nn_model(X, Y, n_h: int, num_iterations: int = 10000, print_cost: bool = Fal
     `num_iterations` steps of gradient descent with α = 1.2 (`update_parameters`' default).
 
     X (n_x, m), Y (n_y, m) -> parameters {"W1", "b1", "W2", "b2"}. The initial parameters are cast to X's
-    dtype (a no-op for the course's float64 data). `print_cost` prints J every 1000 iterations.
+    dtype (a no-op for the course's float64 data). `print_cost` prints J every 1000 iterations. Labels
+    outside {0, 1} are computed with a `UserWarning`, as the course computes them.
     """
     np.random.seed(3)
-    X, Y = check_X_Y(X, Y)
+    X, Y = check_X_Y(X, Y, binary=False)
+    warn_if_not_binary(Y)
     n_x, _, n_y = layer_sizes(X, Y)
     parameters = {k: v.astype(X.dtype) for k, v in initialize_parameters(n_x, n_h, n_y).items()}
-    parameters, _ = train(X, Y, parameters, num_iterations=num_iterations, print_cost=print_cost)
+    parameters, _ = _train(X, Y, parameters, num_iterations, 1.2, print_cost)
     return parameters
 
 

@@ -9,6 +9,7 @@ W, b through keras_impl.convert.
 from __future__ import annotations
 
 import functools
+import re
 import time
 import warnings
 
@@ -20,9 +21,13 @@ import numpy_impl.deep_network as nd
 from keras_impl import convert
 from keras_impl import deep_network as kd
 from keras_impl._precision import keras_precision
+from keras_impl.losses import keras_binary_crossentropy
+from keras_impl.optimization import keras_sgd
 from numpy_impl.activations import sigmoid
 from numpy_impl.datasets import load_digits_data
+from parity_tests.error_parity import same_error
 from parity_tests.harness import Parity, concept
+from parity_tests.normwise import check
 
 LAYER_DIMS = (64, 20, 7, 5, 1)
 DIGIT = 8
@@ -55,24 +60,24 @@ def test_forward_and_cost(parity):
     (X, Y), _ = _data(parity.dtype)
     parameters = _initial_parameters(parity.dtype)
     AL, caches = nd.L_model_forward(X, parameters)
-    variables = kd.variables_from_parameters(parameters)
-    AL_tape, ZL_tape = kd.L_model_forward(X, variables)
+    variables = convert.to_variables(parameters)
+    AL_tape, ZL_tape = kd.L_model_forward_logits(X, variables)
     AL_keras, ZL_keras = kd.keras_forward(_keras_model(parameters), X)
-    parity.check("AL (tape)", "forward", AL, AL_tape)
-    parity.check("AL (Keras Dense layers)", "forward", AL, AL_keras)
+    check(parity, "AL (tape)", "forward", AL, AL_tape)
+    check(parity, "AL (Keras Dense layers)", "forward", AL, AL_keras)
     ZL = caches[-1][1]
-    parity.check("ZL (Keras logits)", "forward", ZL, ZL_keras)
+    check(parity, "ZL (Keras logits)", "forward", ZL, ZL_keras)
     cost = nd.compute_cost(AL, Y)
-    parity.check("cost: course formula vs tape (from logits)", "cost", cost, kd.compute_cost_from_logits(ZL_tape, Y))
-    loss = kd.keras_loss()
-    parity.check("cost: course formula vs Keras BinaryCrossentropy(from_logits=True)", "cost", cost,
+    check(parity, "cost: course formula vs tape (from logits)", "cost", cost, kd.compute_cost_from_logits(ZL_tape, Y))
+    loss = keras_binary_crossentropy()
+    check(parity, "cost: course formula vs Keras BinaryCrossentropy(from_logits=True)", "cost", cost,
                  loss(convert.labels_to_keras(Y), convert.inputs_to_keras(ZL_keras)))
-    parity.check("cost from logits", "cost", nd.compute_cost_from_logits(ZL, Y),
+    check(parity, "cost from logits", "cost", nd.compute_cost_from_logits(ZL, Y),
                  kd.compute_cost_from_logits(ZL_tape, Y))
     # where the naive course formula breaks (AL rounds to 0 or 1), the stable forms still agree
     Z_far = np.array([[-40.0, -20.0, 0.0, 20.0, 40.0, 40.0]], dtype=parity.dtype)
     Y_far = np.array([[1, 0, 1, 1, 0, 1]], dtype=parity.dtype)
-    parity.check("cost from logits at |ZL| up to 40", "cost", nd.compute_cost_from_logits(Z_far, Y_far),
+    check(parity, "cost from logits at |ZL| up to 40", "cost", nd.compute_cost_from_logits(Z_far, Y_far),
                  kd.compute_cost_from_logits(Z_far, Y_far))
 
 
@@ -82,18 +87,18 @@ def test_every_gradient(parity):
     parameters = _initial_parameters(parity.dtype)
     AL, caches = nd.L_model_forward(X, parameters)
     grads = nd.L_model_backward(AL, Y, caches)
-    variables = kd.variables_from_parameters(parameters)
+    variables = convert.to_variables(parameters)
     _, tape_grads = kd.compute_grads(X, Y, variables)
     _, keras_grads = kd.keras_gradients(_keras_model(parameters), X, Y)
     L = len(LAYER_DIMS) - 1
     for l in range(1, L + 1):
         for p in ("W", "b"):
-            parity.check(f"d{p}{l} (tape)", "grad", grads[f"d{p}{l}"], tape_grads[2 * (l - 1) + (p == "b")])
-            parity.check(f"d{p}{l} (Keras)", "grad", grads[f"d{p}{l}"], keras_grads[f"d{p}{l}"])
+            check(parity, f"d{p}{l} (tape)", "grad", grads[f"d{p}{l}"], tape_grads[f"d{p}{l}"])
+            check(parity, f"d{p}{l} (Keras)", "grad", grads[f"d{p}{l}"], keras_grads[f"d{p}{l}"])
     # the course's dA[l] carries no 1/m (it is applied in dW, db): dA[l] = m · ∂J/∂A[l]
     m = X.shape[1]
     for key, dA in kd.activation_grads(X, Y, variables).items():
-        parity.check(f"{key} = m·∂J/∂A (tape)", "grad", grads[key], m * dA)
+        check(parity, f"{key} = m·∂J/∂A (tape)", "grad", grads[key], m * dA)
 
 
 @concept("A9")
@@ -102,20 +107,39 @@ def test_one_update(parity):
     parameters = _initial_parameters(parity.dtype)
     AL, caches = nd.L_model_forward(X, parameters)
     updated = nd.update_parameters(parameters, nd.L_model_backward(AL, Y, caches), LEARNING_RATE)
-    variables = kd.variables_from_parameters(parameters)
+    variables = convert.to_variables(parameters)
     _, tape_grads = kd.compute_grads(X, Y, variables)
     kd.update_parameters(variables, tape_grads, LEARNING_RATE)
-    tape = kd.parameters_from_variables(variables)
+    tape = convert.to_parameters(variables)
     model = _keras_model(parameters)
-    optimizer = kd.keras_sgd(LEARNING_RATE)
+    optimizer = keras_sgd(LEARNING_RATE)
     with tf.GradientTape() as t:
-        cost = kd.keras_loss()(convert.labels_to_keras(Y), model(convert.inputs_to_keras(X), training=True))
+        cost = keras_binary_crossentropy()(convert.labels_to_keras(Y), model(convert.inputs_to_keras(X), training=True))
     optimizer.apply_gradients(zip(t.gradient(cost, model.trainable_variables), model.trainable_variables,
                                   strict=True))
     keras_params = convert.dense_weights_to_parameters(model)
     for key in parameters:
-        parity.check(f"{key} after 1 step (tape)", "step", updated[key], tape[key])
-        parity.check(f"{key} after 1 step (Keras SGD)", "step", updated[key], keras_params[key])
+        check(parity, f"{key} after 1 step (tape)", "step", updated[key], tape[key])
+        check(parity, f"{key} after 1 step (Keras SGD)", "step", updated[key], keras_params[key])
+
+
+@concept("A9")
+def test_predictions_near_the_threshold(parity):
+    # The course's ŷ = 1 where AL > 0.5. With the output bias moved so that ZL's median is 0, half the examples
+    # sit on each side of the threshold and hundreds within 0.1 of it: a changed threshold (0.5 -> 0.55, or
+    # >= for >) or a sign error changes predictions here, where a confident trained net would hide it.
+    (X, Y), _ = _data(parity.dtype)
+    parameters = _initial_parameters(parity.dtype)
+    _, caches = nd.L_model_forward(X, parameters)
+    L = len(LAYER_DIMS) - 1
+    parameters[f"b{L}"] = parameters[f"b{L}"] - np.median(caches[-1][1]).astype(parity.dtype)
+    AL, _ = nd.L_model_forward(X, parameters)
+    near = int(np.sum(np.abs(AL - 0.5) < 0.05))
+    assert near > 100 and 0.4 < np.mean(AL > 0.5) < 0.6, "the case needs AL spread around 0.5"
+    p = nd.predict(X, Y, parameters)
+    check(parity, "predictions, AL around 0.5 (tape)", "forward", p, kd.predict(X, Y, convert.to_variables(parameters)))
+    check(parity, "predictions, AL around 0.5 (Keras)", "forward", p, kd.keras_predict(_keras_model(parameters), X))
+    parity.note(f"predictions near the threshold: {near} of {X.shape[1]} examples have |AL - 0.5| < 0.05")
 
 
 @concept("A9")
@@ -145,20 +169,19 @@ def _train_three_ways_and_compare(parity, learning_rate, num_iterations):
     trained, costs = nd.gradient_descent(X, Y, parameters, learning_rate, num_iterations, record_every=1)
     t_numpy = time.perf_counter() - start
     start = time.perf_counter()
-    variables = kd.variables_from_parameters(parameters)
-    tape_costs = kd.L_layer_model(X, Y, variables, learning_rate, num_iterations)
+    tape, tape_costs = kd.gradient_descent(X, Y, parameters, learning_rate, num_iterations, record_every=1)
     t_tape = time.perf_counter() - start
     start = time.perf_counter()
     model = _keras_model(parameters)
-    keras_costs = kd.make_train_function(model, kd.keras_loss(), kd.keras_sgd(learning_rate))(X, Y, num_iterations)
+    keras_costs = kd.make_train_function(model, keras_sgd(learning_rate))(X, Y, num_iterations)
     t_keras = time.perf_counter() - start
     n = num_iterations
-    parity.check(f"cost curve ({n} steps, tape)", "trajectory", np.array(costs), tape_costs)
-    parity.check(f"cost curve ({n} steps, Keras)", "trajectory", np.array(costs), keras_costs)
-    tape, keras_params = kd.parameters_from_variables(variables), convert.dense_weights_to_parameters(model)
+    check(parity, f"cost curve ({n} steps, tape)", "trajectory", np.array(costs), tape_costs)
+    check(parity, f"cost curve ({n} steps, Keras)", "trajectory", np.array(costs), keras_costs)
+    keras_params = convert.dense_weights_to_parameters(model)
     for key in trained:
-        parity.check(f"{key} after {n} steps (tape)", "trajectory", trained[key], tape[key])
-        parity.check(f"{key} after {n} steps (Keras)", "trajectory", trained[key], keras_params[key])
+        check(parity, f"{key} after {n} steps (tape)", "trajectory", trained[key], tape[key])
+        check(parity, f"{key} after {n} steps (Keras)", "trajectory", trained[key], keras_params[key])
 
     def accuracy(predictions, labels):
         return f"{100 * np.mean(np.asarray(predictions) == labels):.1f}%"
@@ -167,8 +190,8 @@ def _train_three_ways_and_compare(parity, learning_rate, num_iterations):
         f"digits 'is it an {DIGIT}?' {list(LAYER_DIMS)}, α={learning_rate}, {n} full-batch steps "
         f"(m={X.shape[1]}, {100 * np.mean(test_Y == 0):.0f}% of the test set are not {DIGIT}s): "
         f"train/test accuracy NumPy {accuracy(nd.predict(X, Y, trained), Y)}/"
-        f"{accuracy(nd.predict(test_X, test_Y, trained), test_Y)}, tape {accuracy(kd.predict(X, variables), Y)}/"
-        f"{accuracy(kd.predict(test_X, variables), test_Y)}, Keras {accuracy(kd.keras_predict(model, X), Y)}/"
+        f"{accuracy(nd.predict(test_X, test_Y, trained), test_Y)}, tape {accuracy(kd.predict(X, Y, tape), Y)}/"
+        f"{accuracy(kd.predict(test_X, test_Y, tape), test_Y)}, Keras {accuracy(kd.keras_predict(model, X), Y)}/"
         f"{accuracy(kd.keras_predict(model, test_X), test_Y)}; final cost {costs[-1]:.4f}; time NumPy "
         f"{t_numpy:.2f} s, tape {t_tape:.2f} s, Keras {t_keras:.2f} s (incl. tracing)")
 
@@ -317,8 +340,6 @@ def test_bad_input_is_named():
     del parameters["b3"]
     with pytest.raises(KeyError, match="b3"):
         nd.L_model_forward(X, parameters)
-    with pytest.raises(ValueError, match="binary labels"):
-        nd.compute_cost(np.full((1, 3), 0.5), np.array([[0, 1, 2]]))
     with pytest.raises(ValueError, match="probabilities"):
         nd.compute_cost(np.array([[0.5, 1.5]]), np.array([[0, 1]]))
     with pytest.raises(ValueError, match="activation must be one of"):
@@ -385,15 +406,200 @@ def test_non_finite_values_and_bad_sizes_are_named():
 
 
 def test_tf_side_rejects_bad_structures():
-    variables = kd.variables_from_parameters(_initial_parameters(np.float64))
-    with pytest.raises(ValueError, match="even, non-zero count"):
-        kd.L_model_forward(np.zeros((64, 3)), variables[:-1])
-    with pytest.raises(ValueError, match=r"X must be \(n_x, m\) with n_x = 64"):
-        kd.L_model_forward(np.zeros((3, 64)), variables)
+    variables = convert.to_variables(_initial_parameters(np.float64))
+    with pytest.raises(KeyError, match="missing"):
+        kd.L_model_forward_logits(np.zeros((64, 3)), {k: v for k, v in variables.items() if k != "b4"})
+    with pytest.raises(ValueError, match=r"X must have shape \(n_x, m\) with n_x = 64"):
+        kd.L_model_forward_logits(np.zeros((3, 65)), variables)
     with pytest.raises(ValueError, match="output layer must be 'sigmoid'"):
         kd.build_model(LAYER_DIMS, ["relu", "relu", "relu", "relu"])
-    with pytest.raises(ValueError, match="hidden activations must be among"):
+    with pytest.raises(ValueError, match="activation must be one of"):
         kd.build_model(LAYER_DIMS, ["relu", "leaky_relu", "relu", "sigmoid"])
-    with pytest.raises(KeyError, match="missing"):
-        kd.variables_from_parameters({"W1": np.ones((2, 2))})
 
+
+# ---------------------------------------------------------------- the course's own public tests' call patterns
+
+def test_two_layer_model_takes_the_course_tests_real_valued_Y():
+    # the course's test: X randn(5, 10), Y randn(1, 10): computed with a UserWarning naming the labels
+    np.random.seed(1)
+    X, Y = np.random.randn(5, 10), np.random.randn(1, 10)
+    with pytest.warns(UserWarning, match=r"Y should hold binary labels in \{0, 1\}"):
+        parameters, costs = nd.two_layer_model(X, Y, (5, 4, 1), num_iterations=2)
+    assert sorted(parameters) == ["W1", "W2", "b1", "b2"] and len(costs) == 1
+    assert type(costs[0]) is np.ndarray and costs[0].ndim == 0  # np.squeeze(cost), as the course records it
+
+
+def test_model_costs_are_0d_arrays_like_the_course():
+    (X, Y), _ = _data(np.float64)
+    _, costs = nd.L_layer_model(X, Y, (64, 5, 1), num_iterations=101)
+    assert len(costs) == 2 and all(type(c) is np.ndarray and c.shape == () for c in costs)
+    _, costs = nd.two_layer_model(X, Y, (64, 5, 1), num_iterations=1)
+    assert type(costs[0]) is np.ndarray and costs[0].shape == ()
+    cost = nd.compute_cost(np.array([[0.8, 0.9, 0.4]]), np.array([[1, 1, 0]]))
+    assert type(cost) is np.ndarray and cost.shape == ()
+
+
+def test_L_layer_model_warns_on_real_valued_labels_and_strict_functions_reject_them():
+    (X, Y), _ = _data(np.float64)
+    with pytest.warns(UserWarning, match="binary labels"):
+        nd.L_layer_model(X, Y * 0.5, (64, 3, 1), num_iterations=1)
+    with pytest.warns(UserWarning, match="binary labels"):
+        nd.compute_cost(np.full((1, 3), 0.5), np.array([[0, 1, 2]]))
+    with pytest.raises(ValueError, match="binary labels"):  # the project's own stable loss stays strict
+        nd.compute_cost_from_logits(np.zeros((1, 3)), np.array([[0, 1, 2]]))
+    with pytest.raises(ValueError, match="binary labels"):
+        nd.gradient_descent(X, Y * 0.5, _initial_parameters(np.float64), 0.1, 1)
+
+
+# ---------------------------------------------------------------- error parity: the same bad input, the same error
+
+def _small():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 5))
+    Y = np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
+    parameters = {"W1": rng.standard_normal((4, 3)), "b1": rng.standard_normal((4, 1)),
+                  "W2": rng.standard_normal((1, 4)), "b2": rng.standard_normal((1, 1))}
+    return X, Y, parameters
+
+
+def _with(parameters, **changes):
+    out = dict(parameters, **changes)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _forward_cases():
+    X, Y, p = _small()
+    nan_X, inf_X = X.copy(), X.copy()
+    nan_X[0, 0], inf_X[1, 2] = np.nan, np.inf
+    nan_W1 = p["W1"].copy()
+    nan_W1[0, 0] = np.nan
+    return [  # (id, X, parameters, activations, message)
+        ("X as (m, n_x)", X.T, p, None, r"pass X.T"),
+        ("X 1-D", X[0], p, None, "must be 2-D"),
+        ("X holds NaN", nan_X, p, None, "X must be finite"),
+        ("X holds inf", inf_X, p, None, "X must be finite"),
+        ("m = 0", X[:, :0], p, None, "no examples"),
+        ("complex X", X + 1j, p, None, "must be real"),
+        ("string X", np.array([["a"] * 5] * 3), p, None, "numeric array"),
+        ("missing key b2", X, _with(p, b2=None), None, r"missing key\(s\) \['b2'\]"),
+        ("W2 does not chain", X, _with(p, W2=np.ones((1, 5))), None, "must be"),
+        ("b1 wrong shape", X, _with(p, b1=np.ones((4,))), None, "b1"),
+        ("W1 holds NaN", X, _with(p, W1=nan_W1), None, "W must be finite"),
+        ("float32 W1 with float64 b1", X, _with(p, W1=p["W1"].astype(np.float32)), None, "one dtype"),
+        ("parameters not a dict", X, [p["W1"], p["b1"]], None, "must be a dict"),
+        ("unknown activation", X, p, ["softplus", "sigmoid"], "activation must be one of"),
+        ("one activation for two layers", X, p, ["relu"], "one activation per layer"),
+    ]
+
+
+@pytest.mark.parametrize("case", _forward_cases(), ids=lambda c: c[0])
+def test_forward_rejects_bad_input_like_numpy(case):
+    _, X, parameters, activations, match = case
+    tf_parameters = convert.to_variables(parameters) if isinstance(parameters, dict) and not any(
+        np.asarray(v).dtype != np.float64 for v in parameters.values()) else parameters
+    same_error(lambda: nd.L_model_forward(X, parameters, activations),
+               lambda: kd.L_model_forward_logits(X, tf_parameters, activations), match=match)
+
+
+def _label_cases():
+    X, Y, p = _small()
+    Z = np.array([[0.3, -1.2, 2.0, 0.1, -0.4]])
+    nan_Z = Z.copy()
+    nan_Z[0, 1] = np.nan
+    return [  # (id, ZL, Y, message)
+        ("Y 1-D", Z, Y[0], "1-D"),
+        ("Y transposed", Z, Y.T, "transposed"),
+        ("Y with the wrong number of columns", Z, Y[:, :4], "m = 5 columns"),
+        ("labels outside {0, 1}", Z, 2 * Y, "binary labels"),
+        ("Y holds NaN", Z, np.where(Y == 1, np.nan, 0.0), "Y must be finite"),
+        ("ZL holds NaN", nan_Z, Y, "ZL must be finite"),
+        ("ZL 1-D", Z[0], Y, "must be 2-D"),
+        ("m = 0", Z[:, :0], Y[:, :0], "no examples"),
+    ]
+
+
+@pytest.mark.parametrize("case", _label_cases(), ids=lambda c: c[0])
+def test_cost_from_logits_rejects_bad_input_like_numpy(case):
+    _, ZL, Y, match = case
+    same_error(lambda: nd.compute_cost_from_logits(ZL, Y), lambda: kd.compute_cost_from_logits(ZL, Y), match=match)
+
+
+def _update_cases():
+    _, _, p = _small()
+    grads = {f"d{k}": np.full_like(v, 0.1) for k, v in p.items()}
+    nan_grads = dict(grads, dW2=np.full((1, 4), np.nan))
+    return [  # (id, parameters, grads, learning_rate, message)
+        ("grads missing db2", p, {k: v for k, v in grads.items() if k != "db2"}, 0.1, r"grads is missing"),
+        ("dW1 of the wrong shape", p, dict(grads, dW1=np.ones((3, 4))), 0.1, "must have the same shape"),
+        ("NaN gradient", p, nan_grads, 0.1, "dW2 must be finite"),
+        ("parameters missing b2", _with(p, b2=None), grads, 0.1, "missing"),
+        ("empty parameters", {}, {}, 0.1, "must hold W1"),
+        *[(f"learning_rate {bad!r}", p, grads, bad, "learning_rate must be a finite number > 0")
+          for bad in (0.0, -0.1, float("nan"), float("inf"), True, "0.1", None)],
+    ]
+
+
+@pytest.mark.parametrize("case", _update_cases(), ids=lambda c: c[0])
+def test_update_rejects_bad_input_like_numpy(case):
+    _, parameters, grads, learning_rate, match = case
+    variables = convert.to_variables(parameters)
+    before = convert.to_parameters(variables)
+    same_error(lambda: nd.update_parameters(parameters, grads, learning_rate),
+               lambda: kd.update_parameters(variables, grads, learning_rate), match=match)
+    assert all(np.array_equal(before[k], v) for k, v in convert.to_parameters(variables).items())  # untouched
+
+
+def _training_cases():
+    X, Y, p = _small()
+    return [  # (id, X, Y, parameters, learning_rate, num_iterations, record_every, message)
+        ("X as (m, n_x)", X.T, Y, p, 0.1, 3, 1, "pass X.T"),
+        ("labels outside {0, 1}", X, 2 * Y, p, 0.1, 3, 1, "binary labels"),
+        ("Y transposed", X, Y.T, p, 0.1, 3, 1, "transposed"),
+        ("m = 0", X[:, :0], Y[:, :0], p, 0.1, 3, 1, "no examples"),
+        *[(f"learning_rate {bad!r}", X, Y, p, bad, 3, 1, "learning_rate must be a finite number > 0")
+          for bad in (0, -0.5, float("nan"), True, "0.1")],
+        *[(f"num_iterations {bad!r}", X, Y, p, 0.1, bad, 1, "num_iterations must be an integer >= 0")
+          for bad in (-1, 2.5, True, "5", None)],
+        ("record_every 0", X, Y, p, 0.1, 3, 0, "record_every must be an integer >= 1"),
+        ("mixed dtypes", X, Y, _with(p, b2=p["b2"].astype(np.float32)), 0.1, 3, 1, "one dtype"),
+    ]
+
+
+@pytest.mark.parametrize("case", _training_cases(), ids=lambda c: c[0])
+def test_gradient_descent_rejects_bad_input_like_numpy(case):
+    _, X, Y, parameters, learning_rate, num_iterations, record_every, match = case
+    same_error(lambda: nd.gradient_descent(X, Y, parameters, learning_rate, num_iterations, record_every=record_every),
+               lambda: kd.gradient_descent(X, Y, parameters, learning_rate, num_iterations, record_every=record_every),
+               match=match)
+
+
+@pytest.mark.parametrize("layer_dims", [[3, 0, 1], [3, -2, 1], [3], [3, 2.5, 1], [3, True, 1], "31"],
+                         ids=str)
+def test_layer_dims_are_checked_alike(layer_dims):
+    same_error(lambda: nd.initialize_seeded(layer_dims, 1, nd.SCALES["he"]), lambda: kd.build_model(layer_dims),
+               match="layer_dims must be a list of positive ints")
+
+
+def test_predict_checks_like_numpy_and_np_int64_counts_are_accepted():
+    X, Y, p = _small()
+    same_error(lambda: nd.predict(X.T, Y, p), lambda: kd.predict(X.T, Y, convert.to_variables(p)), match="pass X.T")
+    same_error(lambda: nd.predict(X, 2 * Y, p), lambda: kd.predict(X, 2 * Y, convert.to_variables(p)),
+               match="binary labels")
+    a, costs = nd.gradient_descent(X, Y, p, 0.1, np.int64(5), record_every=np.int64(2))
+    b, tf_costs = kd.gradient_descent(X, Y, p, 0.1, np.int64(5), record_every=np.int64(2))
+    assert len(costs) == len(tf_costs) == 3 and np.allclose(a["W1"], b["W1"], rtol=1e-12)
+
+
+def test_training_stops_at_the_first_non_finite_cost():
+    # α far too large: the weights overflow within a few steps. Each side stops with an error naming the
+    # iteration and suggesting a smaller α. NumPy watches the course's cost, which is inf as soon as AL rounds to
+    # 0 or 1 for a wrong label; the tape watches its cost from the logits, finite until the weights themselves
+    # overflow: so the named iteration may differ (the NumPy side stops no later than the TF side).
+    X, Y, p = _small()
+    big = {k: v * 30 for k, v in p.items()}
+    with pytest.raises(FloatingPointError, match=r"diverged at iteration (\d+).*smaller learning_rate") as numpy_error:
+        nd.gradient_descent(X, Y, big, 1e200, 50)
+    with pytest.raises(FloatingPointError, match=r"diverged at iteration (\d+).*smaller learning_rate") as tf_error:
+        kd.gradient_descent(X, Y, big, 1e200, 50)
+    iteration = [int(re.search(r"iteration (\d+)", str(e.value)).group(1)) for e in (numpy_error, tf_error)]
+    assert iteration[0] <= iteration[1] < 50

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -18,10 +19,14 @@ import tensorflow as tf
 import numpy_impl.deep_network as nd
 from keras_impl import convert
 from keras_impl import hyperparameters as khp
-from keras_impl.deep_network import keras_forward, keras_loss
+from keras_impl._precision import keras_precision
+from keras_impl.deep_network import keras_forward
+from keras_impl.losses import keras_binary_crossentropy
+from keras_impl.optimization import keras_sgd
 from numpy_impl.datasets import load_digits_data
 from numpy_impl.hyperparameters import INITIALIZATIONS, HyperParameters
-from parity_tests.harness import concept
+from parity_tests.harness import Parity, Tol, concept
+from parity_tests.normwise import check
 
 RECORD = HyperParameters(layer_dims=(64, 16, 8, 1), activations=("tanh", "relu", "sigmoid"), learning_rate=0.1,
                          num_iterations=150, initialization="he", seed=2)
@@ -49,26 +54,26 @@ def test_record_builds_the_same_network(parity):
     shapes = RECORD.parameter_shapes()
     assert {k: v.shape for k, v in parameters.items()} == shapes, "NumPy did not build the record's network"
     keras_shapes = khp.parameter_shapes(model)
-    parity.check("parameter shapes: NumPy vs Keras, both built from the record", "layout",
+    check(parity, "parameter shapes: NumPy vs Keras, both built from the record", "layout",
                  np.array([parameters[k].shape for k in shapes]), np.array([keras_shapes[k] for k in shapes]))
     convert.set_dense_weights(model, parameters)
     AL, caches = nd.L_model_forward(X, parameters, RECORD.activations)
     AL_keras, ZL_keras = keras_forward(model, X)
-    parity.check("AL with the record's activations (tanh, relu, sigmoid)", "forward", AL, AL_keras)
+    check(parity, "AL with the record's activations (tanh, relu, sigmoid)", "forward", AL, AL_keras)
     cost = nd.compute_cost(AL, Y)
-    loss = keras_loss()
-    parity.check("cost", "cost", cost, loss(convert.labels_to_keras(Y), convert.inputs_to_keras(ZL_keras)))
+    loss = keras_binary_crossentropy()
+    check(parity, "cost", "cost", cost, loss(convert.labels_to_keras(Y), convert.inputs_to_keras(ZL_keras)))
     # one step of gradient descent with the record's α on both sides
     grads = nd.L_model_backward(AL, Y, caches, RECORD.activations)
     updated = nd.update_parameters(parameters, grads, RECORD.learning_rate)
-    optimizer = khp.build_optimizer(RECORD)
+    optimizer = keras_sgd(RECORD.learning_rate)
     with tf.GradientTape() as tape:
         keras_cost = loss(convert.labels_to_keras(Y), model(convert.inputs_to_keras(X), training=True))
     optimizer.apply_gradients(zip(tape.gradient(keras_cost, model.trainable_variables), model.trainable_variables,
                                   strict=True))
     stepped = convert.dense_weights_to_parameters(model)
     for key in parameters:
-        parity.check(f"{key} after 1 step (SGD with the record's α)", "step", updated[key], stepped[key])
+        check(parity, f"{key} after 1 step (SGD with the record's α)", "step", updated[key], stepped[key])
 
 
 @concept("A10")
@@ -78,10 +83,10 @@ def test_record_trains_the_same_on_both_sides(parity):
     trained, costs = nd.L_layer_model_from_record(X, Y, RECORD, parameters=parameters, record_every=1)
     model, keras_costs = khp.train_from_record(X, Y, RECORD, parameters=parameters)
     n = RECORD.num_iterations
-    parity.check(f"cost curve ({n} steps)", "trajectory", np.array(costs), keras_costs)
+    check(parity, f"cost curve ({n} steps)", "trajectory", np.array(costs), keras_costs)
     keras_params = convert.dense_weights_to_parameters(model)
     for key in trained:
-        parity.check(f"{key} after {n} steps", "trajectory", trained[key], keras_params[key])
+        check(parity, f"{key} after {n} steps", "trajectory", trained[key], keras_params[key])
 
     def accuracy(predictions, labels):
         return f"{100 * np.mean(np.asarray(predictions) == labels):.1f}%"
@@ -95,17 +100,62 @@ def test_record_trains_the_same_on_both_sides(parity):
                 f"6 hyper-parameters chosen")
 
 
-@concept("A10")
-def test_record_initialization_law(parity):
-    # NumPy's randn and Keras's initializers never draw the same numbers; what the record fixes is the law.
-    # Sample std of W1 (400 x 500 = 2e5 draws, relative standard error 0.16% per side). Keras's own
-    # HeNormal would be a truncated normal, 12% narrower than the notes' randn·sqrt(2/n): this row would fail.
+# The fraction of draws beyond 2σ: 4.55% for a normal law, 0 for Keras's truncated normals (HeNormal, LecunNormal,
+# GlorotNormal redraw beyond 2σ' = 2.27σ, so 2σ < |w| <= 2.27σ keeps 2.1%, well outside the tolerance). With
+# 2·10^5 draws per side the count has a relative standard error of 1.05% per side; 6% is ~4 of them for the
+# difference of two samples.
+TAIL_TOL = (Tol(6e-2, 0.0), "two independent samples of 2e5 draws: the fraction beyond 2σ (4.55%) has a relative "
+                            "standard error of 1.05% per side; a truncated normal gives 0 to 2.1%")
+
+
+def _tail_mass(W, sigma: float) -> np.ndarray:
+    """The fraction of the entries of W with |w| > 2σ (σ: the law's standard deviation), in W's dtype."""
+    W = np.asarray(W)
+    return np.asarray(np.mean(np.abs(W) > 2 * sigma), dtype=W.dtype)
+
+
+def check_initialization_law(parity, kernel_initializer=khp.kernel_initializer):
+    """The law of W1 that the record asks for, NumPy's randn vs the Keras initializer `khp.build_model` uses.
+
+    NumPy's randn and Keras's initializers never draw the same numbers; what the record fixes is the law. Two
+    statistics per initialisation on W1 (400 x 500 = 2e5 draws): the std (relative standard error 0.16% per
+    side) and the fraction beyond 2σ, which tells an untruncated normal from Keras's truncated ones (HeNormal
+    has the same std as the notes' He, 0.063221 vs 0.063282 here: the std alone cannot see the difference).
+    `kernel_initializer` is replaceable so that a test can feed the wrong initializer and see these rows fail.
+    """
     for initialization in ("small", "xavier", "he"):
         hp = HyperParameters(layer_dims=(500, 400, 1), initialization=initialization, seed=5)
         W1 = _initial_parameters(hp, parity.dtype)["W1"]
-        kernel = khp.build_model(hp).layers[0].kernel
-        parity.check(f"std of W1, '{initialization}' init: NumPy randn vs Keras initializer", "statistic",
+        model = khp.build_dense_model(hp.layer_dims, hp.activations, [kernel_initializer(hp, 1),
+                                                                       kernel_initializer(hp, 2)])
+        kernel = model.layers[0].kernel.numpy()
+        sigma = float(nd.SCALES[initialization](hp.layer_dims[0]))
+        check(parity, f"std of W1, '{initialization}' init: NumPy randn vs Keras initializer", "statistic",
                      np.std(W1), tf.math.reduce_std(kernel))
+        check(parity, f"fraction of W1 beyond 2σ, '{initialization}' init (normal: 4.55%, truncated: 0)", "statistic",
+                     _tail_mass(W1, sigma), _tail_mass(kernel, sigma), tol=TAIL_TOL[0], why=TAIL_TOL[1])
+
+
+@concept("A10")
+def test_record_initialization_law(parity):
+    check_initialization_law(parity)
+
+
+def test_initialization_law_rows_fail_for_the_truncated_HeNormal():
+    # The wrong initializer for the record's "he" (Keras's HeNormal, truncated at 2σ'): the std row still
+    # passes (same std by construction), the tail-mass row fails.
+    def wrong(hp, l):
+        if hp.initialization == "he":
+            return keras.initializers.HeNormal(seed=hp.seed + l)
+        return khp.kernel_initializer(hp, l)
+
+    parity = Parity("A10", "float64", strict=False)
+    with keras_precision("float64"):
+        check_initialization_law(parity, wrong)
+    verdict = {row.quantity: row.passed for row in parity.rows}
+    assert verdict["std of W1, 'he' init: NumPy randn vs Keras initializer"]
+    assert not verdict["fraction of W1 beyond 2σ, 'he' init (normal: 4.55%, truncated: 0)"]
+    assert all(passed for quantity, passed in verdict.items() if "'he'" not in quantity)
 
 
 # ---------------------------------------------------------------- the record itself

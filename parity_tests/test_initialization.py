@@ -17,11 +17,13 @@ import numpy as np
 import pytest
 
 from keras_impl import convert
+from keras_impl import deep_network as kd
 from keras_impl import initialization as kin
 from numpy_impl import deep_network as dn
 from numpy_impl import initialization as npi
 from numpy_impl.datasets import load_circles_dataset
 from parity_tests.harness import Tol, concept
+from parity_tests.normwise import check
 
 COURSE_DIMS = [2, 10, 5, 1]
 KEYS = ["W1", "b1", "W2", "b2", "W3", "b3"]
@@ -74,12 +76,12 @@ def test_keras_initializers_match_the_notes_by_statistics(parity):
 
     # He: the course's randn·sqrt(2/n_prev) is VarianceScaling(2, fan_in, untruncated_normal); HeNormal has the
     # same std although it is truncated, because Keras divides σ by 0.8796 before truncating at ±2σ'.
-    parity.check("std W: He randn·√(2/n_prev) vs VarianceScaling(2, fan_in, untruncated)", "statistic",
+    check(parity, "std W: He randn·√(2/n_prev) vs VarianceScaling(2, fan_in, untruncated)", "statistic",
                  np.std(he), kin.std(keras_W["he"]))
-    parity.check("std W: He randn·√(2/n_prev) vs HeNormal (truncated)", "statistic", np.std(he),
+    check(parity, "std W: He randn·√(2/n_prev) vs HeNormal (truncated)", "statistic", np.std(he),
                  kin.std(keras_W["HeNormal"]))
     # The constant: the std of N(0, 1) cut at ±2 is 0.87962566103423978 (formula vs a Keras sample).
-    parity.check("std of N(0,1) truncated at ±2: formula vs TruncatedNormal(1)", "statistic",
+    check(parity, "std of N(0,1) truncated at ±2: formula vs TruncatedNormal(1)", "statistic",
                  np.asarray(npi.truncated_normal_std(), dtype=dtype), kin.std(keras_W["TruncatedNormal(1)"]))
     # Truncation: every HeNormal draw lies within 2σ' (σ' = σ/0.8796), and the largest of 2·10^5 draws comes
     # within 1% of that bound, as for NumPy's truncated normal; the untruncated He goes far beyond it.
@@ -87,23 +89,23 @@ def test_keras_initializers_match_the_notes_by_statistics(parity):
     np.random.seed(0)
     numpy_truncated = npi.truncated_normal((N_L, N_PREV), sigma_t).astype(dtype)
     he_max_ratio = np.max(np.abs(keras_W["HeNormal"].numpy())) / dtype.type(2 * sigma_t)
-    parity.check("max |W| / 2σ': truncated normal (NumPy) vs HeNormal", "statistic",
+    check(parity, "max |W| / 2σ': truncated normal (NumPy) vs HeNormal", "statistic",
                  np.max(np.abs(numpy_truncated)) / dtype.type(2 * sigma_t), he_max_ratio)
     assert he_max_ratio <= 1, f"HeNormal drew beyond 2σ': max |W| / 2σ' = {he_max_ratio}"
     untruncated_ratio = float(np.max(np.abs(keras_W["he"].numpy())) / (2 * sigma_t))
     assert untruncated_ratio > 1.5, "the untruncated He should exceed the truncation bound"
 
     # Xavier: the notes' randn·sqrt(1/n_prev) is VarianceScaling(1, fan_in) (LecunNormal when truncated) ...
-    parity.check("std W: notes' Xavier √(1/n_prev) vs VarianceScaling(1, fan_in, untruncated)", "statistic",
+    check(parity, "std W: notes' Xavier √(1/n_prev) vs VarianceScaling(1, fan_in, untruncated)", "statistic",
                  np.std(xavier), kin.std(keras_W["xavier"]))
-    parity.check("std W: notes' Xavier √(1/n_prev) vs LecunNormal", "statistic", np.std(xavier),
+    check(parity, "std W: notes' Xavier √(1/n_prev) vs LecunNormal", "statistic", np.std(xavier),
                  kin.std(keras_W["LecunNormal"]))
     # ... while Keras's GlorotNormal is Glorot's fan_avg rule sqrt(2/(n_prev + n_l)).
-    parity.check("std W: Glorot √(2/(n_prev+n_l)) vs GlorotNormal", "statistic", np.std(glorot),
+    check(parity, "std W: Glorot √(2/(n_prev+n_l)) vs GlorotNormal", "statistic", np.std(glorot),
                  kin.std(keras_W["GlorotNormal"]))
     expected_ratio = math.sqrt(2 * N_PREV / (N_PREV + N_L))
     glorot_ratio = kin.std(keras_W["GlorotNormal"]) / kin.std(keras_W["xavier"])
-    parity.check("std ratio GlorotNormal / notes' Xavier = √(2 n_prev/(n_prev+n_l))", "statistic",
+    check(parity, "std ratio GlorotNormal / notes' Xavier = √(2 n_prev/(n_prev+n_l))", "statistic",
                  np.asarray(expected_ratio, dtype=dtype), glorot_ratio)
     assert abs(float(glorot_ratio) - 1) > 0.3, "GlorotNormal should differ from the notes' Xavier when fans differ"
     parity.note(f"W ({N_L}, {N_PREV}): GlorotNormal std {float(kin.std(keras_W['GlorotNormal'])):.4f} vs notes' "
@@ -132,8 +134,8 @@ def test_gradient_norms_per_layer(parity):
         norms, cost, _ = npi.gradient_norms(X, Y, parameters)
         tf_norms, tf_cost, _ = kin.gradient_norms(X, Y, parameters)
         tol, why = _deep_norm_tolerance(parity, initialization)
-        parity.check(f"cost, 20 layers ({label})", "cost", cost, tf_cost)
-        parity.check(f"‖dW[l]‖ per layer, l = 1..20 ({label})", "grad", norms, tf_norms, tol=tol, why=why)
+        check(parity, f"cost, 20 layers ({label})", "cost", cost, tf_cost)
+        check(parity, f"‖dW[l]‖ per layer, l = 1..20 ({label})", "grad", norms, tf_norms, tol=tol, why=why)
         summary.append(f"{label} {norms.min():.1e}..{norms.max():.1e}")
     parity.note("‖dW[l]‖ over 20 layers (width 10, circles): " + ", ".join(summary))
 
@@ -141,10 +143,10 @@ def test_gradient_norms_per_layer(parity):
 # ---------------------------------------------------------------- 3. the course's driver
 
 def _tape_step(X, Y, parameters):
-    variables = kin.initialize_variables(parameters)
+    variables = convert.to_variables(parameters)
     _, _, grads = kin.cost_and_gradients(X, Y, variables)
-    kin.update_parameters(variables, grads, 0.01)
-    return {k: v.numpy() for k, v in variables.items()}
+    kd.update_parameters(variables, grads, 0.01)
+    return convert.to_parameters(variables)
 
 
 ZEROS_B3_WHY = ("zeros start: db3 = mean(AL - Y) = 0.5 - mean(Y) is exactly 0 on the balanced circles; each side "
@@ -167,16 +169,16 @@ def test_course_model_cost_gradients_and_one_step(parity):
         grads = npi.backward_propagation(AL, Y, caches)
         tf_cost, tf_course_cost, tf_grads = kin.cost_and_gradients(X, Y, parameters)
         # the course's printed cost: inf for the random start on both sides (AL rounds to 1 where Y = 0)
-        parity.check(f"cost, course formula ({initialization})", "cost", npi.compute_loss(AL, Y), tf_course_cost)
-        parity.check(f"cost from logits ({initialization})", "cost", dn.compute_cost_from_logits(caches[-1][1], Y),
+        check(parity, f"cost, course formula ({initialization})", "cost", npi.compute_loss(AL, Y), tf_course_cost)
+        check(parity, f"cost from logits ({initialization})", "cost", dn.compute_cost_from_logits(caches[-1][1], Y),
                      tf_cost)
         for key in KEYS:
-            parity.check(f"d{key} ({initialization})", "grad", grads[f"d{key}"], tf_grads[f"d{key}"],
+            check(parity, f"d{key} ({initialization})", "grad", grads[f"d{key}"], tf_grads[f"d{key}"],
                          **_noise_tol(parity, "grad", initialization, key))
         stepped = dn.update_parameters(parameters, grads, 0.01)
         tf_stepped = _tape_step(X, Y, parameters)
         for key in KEYS:
-            parity.check(f"{key} after 1 step ({initialization})", "step", stepped[key], tf_stepped[key],
+            check(parity, f"{key} after 1 step ({initialization})", "step", stepped[key], tf_stepped[key],
                          **_noise_tol(parity, "step", initialization, key))
 
 
@@ -189,17 +191,17 @@ def test_course_model_keras_blocks_one_step(parity):
     AL, caches = dn.L_model_forward(X, parameters)
     grads = npi.backward_propagation(AL, Y, caches)
     model = kin.build_model(COURSE_DIMS, parameters)
-    keras_cost, keras_grads = kin.keras_gradients(model, X, Y)
-    parity.check("cost (he, Keras BinaryCrossentropy)", "cost", dn.compute_cost_from_logits(caches[-1][1], Y),
+    keras_cost, keras_grads = kd.keras_gradients(model, X, Y)
+    check(parity, "cost (he, Keras BinaryCrossentropy)", "cost", dn.compute_cost_from_logits(caches[-1][1], Y),
                  keras_cost)
     for key in KEYS:
-        parity.check(f"d{key} (he, Keras Dense)", "grad", grads[f"d{key}"], keras_grads[f"d{key}"])
+        check(parity, f"d{key} (he, Keras Dense)", "grad", grads[f"d{key}"], keras_grads[f"d{key}"])
     history = kin.fit_keras(model, X, Y, 0.01, epochs=1)
     stepped = dn.update_parameters(parameters, grads, 0.01)
     fitted = convert.dense_weights_to_parameters(model)
     for key in KEYS:
-        parity.check(f"{key} after 1 step (he, model.fit)", "step", stepped[key], fitted[key])
-    parity.check("loss of the model.fit epoch (he)", "cost", dn.compute_cost_from_logits(caches[-1][1], Y),
+        check(parity, f"{key} after 1 step (he, model.fit)", "step", stepped[key], fitted[key])
+    check(parity, "loss of the model.fit epoch (he)", "cost", dn.compute_cost_from_logits(caches[-1][1], Y),
                  np.asarray(history.history["loss"][0], dtype=parity.dtype))
 
 
@@ -209,23 +211,24 @@ def test_course_model_trajectory_he(parity):
     steps = HE_STEPS[parity.dtype.name]
     parameters, costs, at_keras_steps = _numpy_run("he", parity.dtype.name, steps, KERAS_STEPS)
     tf_parameters, tf_costs = kin.train(X, Y, _start("he", parity.dtype), 0.01, steps)
-    parity.check(f"cost curve ({steps} steps, every 1000) (he)", "trajectory", np.array(costs), tf_costs)
+    check(parity, f"cost curve ({steps} steps, every 1000) (he)", "trajectory", np.array(costs), tf_costs)
     for key in KEYS:
-        parity.check(f"{key} after {steps} steps (he)", "trajectory", parameters[key], tf_parameters[key])
+        check(parity, f"{key} after {steps} steps (he)", "trajectory", parameters[key], tf_parameters[key])
     predictions = npi.predict(X, Y, parameters, print_accuracy=False)
-    parity.check(f"train predictions after {steps} steps (he)", "forward", predictions, kin.predict(X, tf_parameters))
+    check(parity, f"train predictions after {steps} steps (he)", "forward", predictions,
+                 kin.predict(X, Y, tf_parameters, print_accuracy=False))
     # Keras blocks (Sequential + SGD + BinaryCrossentropy(from_logits=True)) over the first KERAS_STEPS steps
     model = kin.build_model(COURSE_DIMS, _start("he", parity.dtype))
     keras_costs = kin.train_keras(model, X, Y, 0.01, KERAS_STEPS, cost_every=1000)
     keras_parameters = convert.dense_weights_to_parameters(model)
     _, logit_costs = npi.train(X, Y, _start("he", parity.dtype), 0.01, 1, from_logits=True)
-    parity.check("cost at step 0 (he, Keras)", "cost", logit_costs[0], keras_costs[0])
+    check(parity, "cost at step 0 (he, Keras)", "cost", logit_costs[0], keras_costs[0])
     for key in KEYS:
-        parity.check(f"{key} after {KERAS_STEPS} steps (he, Keras SGD)", "trajectory", at_keras_steps[key],
+        check(parity, f"{key} after {KERAS_STEPS} steps (he, Keras SGD)", "trajectory", at_keras_steps[key],
                      keras_parameters[key])
     train_acc = _accuracy(predictions, Y)
     test_acc = _accuracy(npi.predict(test_X, test_Y, parameters, print_accuracy=False), test_Y)
-    tf_test_acc = _accuracy(kin.predict(test_X, tf_parameters), test_Y)
+    tf_test_acc = _accuracy(kin.predict(test_X, test_Y, tf_parameters, print_accuracy=False), test_Y)
     parity.note(f"He, {steps} steps: train accuracy {train_acc:.4f}, test {test_acc:.2f} (NumPy), test "
                 f"{tf_test_acc:.2f} (tape); cost {float(costs[-1]):.6f} at step {1000 * (len(costs) - 1)} "
                 f"(course at 15000 steps: train 0.99333, test 0.96)")
@@ -238,10 +241,10 @@ def test_course_model_trajectory_random_and_zeros(parity):
         parameters = _start(initialization, parity.dtype)
         final, costs = npi.train(X, Y, parameters, 0.01, steps, cost_every=10, from_logits=True)
         tf_final, tf_costs = kin.train(X, Y, parameters, 0.01, steps, cost_every=10, from_logits=True)
-        parity.check(f"cost curve ({steps} steps, every 10) ({initialization})", "trajectory", np.array(costs),
+        check(parity, f"cost curve ({steps} steps, every 10) ({initialization})", "trajectory", np.array(costs),
                      tf_costs)
         for key in KEYS:
-            parity.check(f"{key} after {steps} steps ({initialization})", "trajectory", final[key], tf_final[key],
+            check(parity, f"{key} after {steps} steps ({initialization})", "trajectory", final[key], tf_final[key],
                          **_noise_tol(parity, "trajectory", initialization, key))
     parity.note("random ×10 is compared over 50 steps only: the run is chaotic (a 1-ulp change of W1 grows to "
                 "~1e-3 by step 400 in float64, see test_random_start_is_chaotic)")
@@ -405,7 +408,7 @@ def test_bad_training_inputs():
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         npi.train(X, Y, parameters, float("nan"), 1)
     with pytest.raises(ValueError, match="AL must be 2-D"):
-        npi.compute_loss(np.array([0.5, 0.5]), np.array([[0, 1]]))
+        npi.compute_loss(np.array([0.5, 0.5, 0.5]), np.array([[0, 1]]))  # (m,) beside Y (1, m) is the course's
     with pytest.raises(ValueError, match="AL must be finite"):
         npi.compute_loss(np.array([[np.nan, 0.5]]), np.array([[0, 1]]))
     with pytest.raises(ValueError, match="probabilities in \\[0, 1\\]"):
@@ -415,4 +418,4 @@ def test_bad_training_inputs():
     with pytest.raises(ValueError, match="stddev must be a finite number > 0"):
         npi.truncated_normal((2, 2), -1.0)
     with pytest.raises(KeyError, match="missing"):
-        kin.forward_logits(X, {"W1": parameters["W1"]})
+        kd.L_model_forward_logits(X, {"W1": parameters["W1"]})
