@@ -4,4 +4,5 @@ import sys
 
 from parity_tests.report import main
 
-sys.exit(main())
+if __name__ == "__main__":  # the report's worker processes import this module too (spawn): they must not rerun it
+    sys.exit(main())

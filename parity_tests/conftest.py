@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import keras
-import pytest
-from hypothesis import settings
+import parity_tests
 
-from keras_impl._precision import keras_precision
-from parity_tests.harness import DTYPES, Parity
+parity_tests.pin_blas()  # before TensorFlow starts its thread pools (see parity_tests.pin_blas)
+
+import keras  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+from keras_impl._precision import keras_precision  # noqa: E402
+from parity_tests.harness import DTYPES, Parity  # noqa: E402
 
 # Property tests are seeded by hypothesis's own derandomization and keep no example database: the suite
 # writes nothing into the repository and gives the same verdict on every run.

@@ -3,6 +3,16 @@
 `Parity.check(quantity, kind, numpy_value, tf_value)` compares shape first, then values, with the
 tolerance of `TOLERANCES[(kind, dtype)]`, records a `Row`, and (in strict mode, under pytest) raises an
 `AssertionError` that shows both values, the difference, the tolerance and the previous quantity checked.
+
+Entries judged only by atol. An entry passes iff `|numpy - tf| <= atol + rtol·|tf|`. When `|tf| < atol` (strictly;
+an exact zero counts whenever atol > 0) the allowance exceeds the entry itself: 0, or anything between 0 and
+twice the value, would pass, so the comparison says nothing about that entry beyond "smaller than atol"; the
+entry is judged by `atol` alone. `Row.atol_only` counts those entries among the finite ones and `Row.entries` is
+the number of entries compared (the report prints "atol_only/entries"). A row where more than half of the
+entries are judged only by atol fails unless the test states why (`why=`); the usual fix is inputs at a scale
+where rtol judges. Non-finite entries never count (they must be identical on both sides). Not counted: entries
+whose allowance is mostly atol but still smaller than the entry (`atol <= |tf| < atol/rtol`, e.g. a float32
+entry of 0.05 under the table's 1e-5/1e-6 is held to 3e-5 relative): rtol still constrains them.
 """
 
 from __future__ import annotations
@@ -72,6 +82,8 @@ class Row:
     why: str = ""  # set when the tolerance is not the table's, or when the row records an error
     case: str = ""  # the comparison function that produced the row
     problem: str = ""  # why the row failed ("" when it passed)
+    atol_only: int = 0  # entries judged only by atol: rtol·|tf| < atol (see the module docstring)
+    entries: int = 0  # entries compared
 
     def as_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -105,25 +117,35 @@ def _differences(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return float(diff.max(initial=0.0)), float(rel.max(initial=0.0))
 
 
-def _compare(a: np.ndarray, b: np.ndarray, tol: Tol, stated: bool) -> tuple[float, float, str]:
-    """Max abs and max rel difference of two float64 arrays of one shape, and what is wrong ("" if nothing).
+def atol_only_count(tf_value, tol: Tol) -> int:
+    """How many finite entries of `tf_value` only `atol` judges: `|tf| < atol` (zeros included when atol > 0)."""
+    b = np.asarray(tf_value, dtype=np.float64)
+    b = b[np.isfinite(b)]
+    return int(np.count_nonzero(np.abs(b) < tol.atol))
+
+
+def _compare(a: np.ndarray, b: np.ndarray, tol: Tol, stated: bool) -> tuple[float, float, str, int]:
+    """Max abs and max rel difference of two float64 arrays of one shape, what is wrong ("" if nothing), and how
+    many entries only atol judged.
 
     Non-finite entries must be the same on both sides (inf where inf, nan where nan); the finite ones must
-    satisfy |a - b| <= atol + rtol·|b|. A comparison whose values all lie under the absolute floor could never
-    fail (any answer of that size passes), so it fails, unless the caller stated a tolerance for that scale.
+    satisfy |a - b| <= atol + rtol·|b|. A comparison where more than half of the entries are judged by atol
+    alone (|b| < atol) cannot tell the values from zero, so it fails unless the caller stated why.
     """
+    atol_only = atol_only_count(b, tol)
     finite = np.isfinite(a)
     if not (np.array_equal(finite, np.isfinite(b)) and np.array_equal(a[~finite], b[~finite], equal_nan=True)):
-        return float("inf"), float("inf"), "non-finite values differ"
+        return float("inf"), float("inf"), "non-finite values differ", atol_only
     a, b = a[finite], b[finite]
     max_abs, max_rel = _differences(a, b)
     if not np.all(np.abs(a - b) <= tol.atol + tol.rtol * np.abs(b)):
-        return max_abs, max_rel, "out of tolerance"
-    largest = float(np.maximum(np.abs(a), np.abs(b)).max(initial=0.0))
-    if not stated and 0.0 < largest <= tol.atol:
-        return max_abs, max_rel, (f"all values are below atol = {tol.atol:g} (largest {largest:.3g}): this "
-                                  "comparison could not fail; state a tolerance fitting their scale (tol=..., why=...)")
-    return max_abs, max_rel, ""
+        return max_abs, max_rel, "out of tolerance", atol_only
+    if not stated and 2 * atol_only > finite.size:
+        return max_abs, max_rel, (
+            f"{atol_only} of {finite.size} entries are judged only by atol = {tol.atol:g} (|tf| < atol): this "
+            "comparison cannot tell them from zero; choose inputs at a scale where rtol judges, or state why "
+            "(why=...)"), atol_only
+    return max_abs, max_rel, "", atol_only
 
 
 class Parity:
@@ -163,10 +185,13 @@ class Parity:
         a, b = _to_numpy(numpy_value), _to_numpy(tf_value)
         problem = self._shape_and_dtype_problem(a, b, numpy_value, tf_value)
         max_abs = max_rel = float("inf")
+        atol_only = 0
         if not problem:
-            max_abs, max_rel, problem = _compare(a.astype(np.float64), b.astype(np.float64), tol, stated=bool(why))
+            max_abs, max_rel, problem, atol_only = _compare(a.astype(np.float64), b.astype(np.float64), tol,
+                                                            stated=bool(why))
         row = Row(self.concept, quantity, kind, self.dtype_name, max_abs, max_rel, tol.rtol, tol.atol,
-                  passed=not problem, why=why, case=self.case, problem=problem)
+                  passed=not problem, why=why, case=self.case, problem=problem, atol_only=atol_only,
+                  entries=int(b.size))
         self.rows.append(row)
         previous, self._previous = self._previous, f"{quantity} (max abs diff {max_abs:.3g})"
         if problem and self.strict:

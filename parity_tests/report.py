@@ -1,20 +1,29 @@
 """The parity report: run every comparison of the suite in both dtypes and print one table.
 
-    python -m parity_tests [--concept A4 [--concept B19 ...]] [--json FILE]
+    python -m parity_tests [--concept A4[,B19] ...] [--json FILE] [-j N] [--plain] [--verbose] [--timings]
+    python -m parity_tests --list                   (the concept ids and titles --concept takes)
     dl-parity ...                                   (the same, as a console script)
 
 The report imports the `test_<concept>` modules and runs the very functions pytest runs, in report mode
-(a failing row is recorded and the run goes on). Exit status 1 if any row fails.
+(a failing row is recorded and the run goes on). `-j N` runs them in N worker processes (default: the number
+of cores); the rows and their order are the same for every N.
+
+Exit status: 0 every row passed, 1 a row failed, 2 usage error (unknown concept id, a --json path that cannot
+be written: the table is printed anyway), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import dataclasses
 import importlib
 import json
+import math
 import os
 import pkgutil
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -56,47 +65,294 @@ TITLES = {
     "X1": "Multi-replica training (tf.distribute)",
 }
 
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# Seconds per test module and dtype, measured with `--timings -j 1` on 2 busy cores (see the README's report
+# section). Only the order matters: `-j N` starts the most expensive units first, then every worker takes the
+# next unit when it is free. A module missing here counts as the median of the known ones.
+MEASURED_SECONDS: dict[str, float] = {}
+
 
 def _concept_key(concept_id: str) -> tuple:
     m = re.fullmatch(r"([A-Z]+)(\d+)", concept_id)
     return (m.group(1), int(m.group(2))) if m else (concept_id, 0)
 
 
-def discover() -> list[Callable]:
-    """Every `@concept` function of every `parity_tests/test_*.py` module, in module order."""
+@dataclasses.dataclass(frozen=True)
+class CaseInfo:
+    """A comparison as the source declares it: `@concept("A4") def test_...(parity)` in `parity_tests/<module>.py`."""
+
+    module: str
+    name: str
+    concept: str
+
+
+def _test_modules() -> list[str]:
+    return sorted(i.name for i in pkgutil.iter_modules(parity_tests.__path__) if i.name.startswith("test_"))
+
+
+def catalog() -> list[CaseInfo]:
+    """Every comparison of the suite, read from the source without importing it (so without TensorFlow).
+
+    A comparison is a top-level function of a `parity_tests/test_*.py` module decorated with `@concept("<id>")`
+    (a string literal); the order is module name, then source order, the order `discover()` imports them in.
+    """
     cases = []
-    for info in sorted(pkgutil.iter_modules(parity_tests.__path__), key=lambda i: i.name):
-        if not info.name.startswith("test_"):
-            continue
-        module = importlib.import_module(f"parity_tests.{info.name}")
-        for obj in vars(module).values():
-            if callable(obj) and hasattr(obj, "concept") and getattr(obj, "__module__", "") == module.__name__:
-                cases.append(obj)
+    folder = os.path.dirname(parity_tests.__file__)
+    for name in _test_modules():
+        with open(os.path.join(folder, f"{name}.py"), encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for deco in node.decorator_list:
+                if (isinstance(deco, ast.Call) and getattr(deco.func, "id", None) == "concept" and len(deco.args) == 1
+                        and isinstance(deco.args[0], ast.Constant) and isinstance(deco.args[0].value, str)):
+                    cases.append(CaseInfo(name, node.name, deco.args[0].value))
     return cases
 
 
-def run(concepts: Iterable[str] | None = None) -> tuple[list[Row], dict[str, list[str]]]:
-    """Run the comparisons (optionally only those of `concepts`) in both dtypes; return rows and notes."""
-    from keras_impl._precision import keras_precision  # imports TensorFlow: keep `--help` fast
+def known_concepts() -> list[str]:
+    """The concept ids that have comparisons, in report order."""
+    return sorted({c.concept for c in catalog()}, key=_concept_key)
 
-    wanted = {c.upper() for c in concepts} if concepts else None
-    rows: list[Row] = []
-    notes: dict[str, list[str]] = {}
-    for case in discover():
-        if wanted is not None and case.concept.upper() not in wanted:
-            continue
+
+def _stand_in(info: CaseInfo, message: str) -> Callable:
+    """A stand-in for a comparison that cannot run (its module does not import): its row reports why."""
+
+    def failed(parity):
+        raise ImportError(message)
+
+    failed.concept, failed.__name__, failed.__module__ = info.concept, info.name, f"parity_tests.{info.module}"
+    return failed
+
+
+def _module_cases(module_name: str, infos: list[CaseInfo] | None = None) -> list[Callable]:
+    """The `@concept` functions of one test module in definition order (import errors become failing stand-ins)."""
+    try:
+        module = importlib.import_module(f"parity_tests.{module_name}")
+    except Exception as exc:
+        wanted = infos if infos is not None else [c for c in catalog() if c.module == module_name]
+        message = f"parity_tests.{module_name} does not import: {type(exc).__name__}: {exc}"
+        return [_stand_in(info, message) for info in wanted]
+    return [obj for obj in vars(module).values()
+            if callable(obj) and hasattr(obj, "concept") and getattr(obj, "__module__", "") == module.__name__]
+
+
+def discover() -> list[Callable]:
+    """Every `@concept` function of every `parity_tests/test_*.py` module, in module order (imports them)."""
+    return [case for name in _test_modules() for case in _module_cases(name)]
+
+
+@dataclasses.dataclass
+class CaseResult:
+    """What one comparison produced in one dtype."""
+
+    index: int  # position of the case in the run's case list (the report's order)
+    concept: str
+    case: str
+    dtype: str
+    rows: list[Row]
+    notes: list[str]
+    seconds: float
+
+
+def _run_cases(cases: list[tuple[int, Callable]], dtype: str) -> list[CaseResult]:
+    """Run `(index, case)` pairs in one dtype, each inside that dtype's Keras precision, in report mode."""
+    from keras_impl._precision import keras_precision
+
+    results = []
+    for index, case in cases:
+        parity = Parity(case.concept, dtype, strict=False, case=case.__name__)
+        start = time.perf_counter()
+        with keras_precision(dtype):
+            try:
+                case(parity)
+            except Exception as exc:  # a crashed comparison is a failed row, not a crashed report
+                parity.error(exc)
+        results.append(CaseResult(index, case.concept, case.__name__, dtype, parity.rows, parity.notes,
+                                  time.perf_counter() - start))
+    return results
+
+
+def quiet_tensorflow(verbose: bool = False) -> None:
+    """Import TensorFlow with its C++ start-up lines (oneDNN notice, CUDA probing) off the terminal.
+
+    Unless the user set `TF_CPP_MIN_LOG_LEVEL` (then it is theirs) or asked for `--verbose` (then level 0, all
+    lines shown): level 3 silences TF's later C++ logging, and the lines TF writes while it loads, before that
+    level takes effect, go to a temporary file instead of the terminal (printed if the import fails).
+    """
+    user_level = "TF_CPP_MIN_LOG_LEVEL" in os.environ
+    if not user_level:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0" if verbose else "3"
+    if verbose or user_level or "tensorflow" in sys.modules:
+        import keras  # noqa: F401  (imports TensorFlow)
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            import keras  # noqa: F401
+        except BaseException:
+            os.dup2(saved, 2)
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _worker_init(verbose: bool) -> None:
+    """A worker process: Ctrl-C is the parent's to handle (no traceback per worker); one BLAS thread; quiet TF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # already ignored since start-up (see run_report); made sure
+    parity_tests.pin_blas()
+    start = time.perf_counter()
+    quiet_tensorflow(verbose)
+    _WORKER["import_seconds"] = time.perf_counter() - start
+
+
+_WORKER: dict[str, float] = {}
+
+
+def _run_unit(module_name: str, dtype: str, infos: list[tuple[int, CaseInfo]]) -> tuple[list[CaseResult], float]:
+    """Worker side of one unit (the wanted cases of one module in one dtype); also returns the worker's import time
+    the first time it runs a unit (0 afterwards)."""
+    by_name = {case.__name__: case for case in _module_cases(module_name, [info for _, info in infos])}
+    cases = [(index, by_name.get(info.name) or _stand_in(info, f"{info.name} is not a comparison once imported"))
+             for index, info in infos]
+    import_seconds = _WORKER.pop("import_seconds", 0.0)
+    return _run_cases(cases, dtype), import_seconds
+
+
+@dataclasses.dataclass
+class Report:
+    rows: list[Row]
+    notes: dict[str, list[str]]
+    results: list[CaseResult]  # per case and dtype, with its seconds
+    import_seconds: list[float]  # TensorFlow + test-module import time of each process that ran comparisons
+    jobs: int
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _estimate(module_name: str) -> float:
+    known = sorted(MEASURED_SECONDS.values())
+    return MEASURED_SECONDS.get(module_name, known[len(known) // 2] if known else 1.0)
+
+
+Progress = Callable[[int, int, int, list[str]], None]  # (units done, units, rows so far, labels running)
+
+
+def run_report(concepts: Iterable[str] | None = None, jobs: int = 1, progress: Progress | None = None,
+               verbose: bool = False) -> Report:
+    """Run the comparisons (optionally only those of `concepts`) in both dtypes.
+
+    The work is split in units (the wanted cases of one test module in one dtype: module caches such as a shared
+    training run stay within one process). `jobs == 1` runs them here, in order; `jobs > 1` in that many worker
+    processes, most expensive first. Either way the rows come back in the same order: concept, then the case
+    order of the modules, then float64 before float32.
+    """
+    wanted = {c.upper() for c in concepts} if concepts is not None else None
+    if jobs <= 1:
+        return _run_here(wanted, progress, verbose)
+    infos = [info for info in catalog() if wanted is None or info.concept.upper() in wanted]
+    units: dict[tuple[str, str], list[tuple[int, CaseInfo]]] = {}
+    for index, info in enumerate(infos):
         for dtype in DTYPES:
-            parity = Parity(case.concept, dtype, strict=False, case=case.__name__)
-            with keras_precision(dtype):
-                try:
-                    case(parity)
-                except Exception as exc:  # a crashed comparison is a failed row, not a crashed report
-                    parity.error(exc)
-            rows.extend(parity.rows)
-            for text in parity.notes:
-                notes.setdefault(case.concept, []).append(f"[{dtype}] {text}")
+            units.setdefault((info.module, dtype), []).append((index, info))
+    order = sorted(units, key=lambda unit: -_estimate(unit[0]))
+    results: list[CaseResult] = []
+    import_seconds: list[float] = []
+    jobs = min(jobs, len(units)) or 1
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_init, initargs=(verbose,))
+    try:
+        # The workers start while submitting. Started with SIGINT ignored, they inherit that from their first
+        # instruction (Python keeps an ignored SIGINT ignored), so a Ctrl-C reaches only this process.
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            futures = {executor.submit(_run_unit, module, dtype, units[(module, dtype)]): (module, dtype)
+                       for module, dtype in order}
+        finally:
+            signal.signal(signal.SIGINT, handler)
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            for future in done:
+                unit_results, seconds = future.result()
+                results.extend(unit_results)
+                if seconds:
+                    import_seconds.append(seconds)
+            if progress:
+                running = [_unit_label(futures[f], units) for f in pending if f.running()]
+                progress(len(futures) - len(pending), len(futures), sum(len(r.rows) for r in results), running)
+    except BaseException:
+        _stop(executor)
+        raise
+    executor.shutdown()
+    return _assemble(results, import_seconds, jobs)
+
+
+def _unit_label(unit: tuple[str, str], units) -> str:
+    concepts = sorted({info.concept for _, info in units[unit]}, key=_concept_key)
+    return f"{'/'.join(concepts)} {unit[1]}"
+
+
+def _stop(executor) -> None:
+    """Cancel what has not started and end the workers this report started (Ctrl-C, or a worker that died)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _run_here(wanted: set[str] | None, progress: Progress | None, verbose: bool) -> Report:
+    start = time.perf_counter()
+    quiet_tensorflow(verbose)
+    cases = [case for case in discover() if wanted is None or case.concept.upper() in wanted]
+    import_seconds = [time.perf_counter() - start]
+    units: dict[tuple[str, str], list[tuple[int, Callable]]] = {}
+    for index, case in enumerate(cases):
+        for dtype in DTYPES:
+            units.setdefault((case.__module__, dtype), []).append((index, case))
+    results: list[CaseResult] = []
+    for done, ((_, dtype), unit) in enumerate(units.items()):
+        if progress:
+            concepts = sorted({case.concept for _, case in unit}, key=_concept_key)
+            progress(done, len(units), sum(len(r.rows) for r in results), [f"{'/'.join(concepts)} {dtype}"])
+        results.extend(_run_cases(unit, dtype))
+    return _assemble(results, import_seconds, 1)
+
+
+def _assemble(results: list[CaseResult], import_seconds: list[float], jobs: int) -> Report:
+    results = sorted(results, key=lambda r: (r.index, DTYPES.index(r.dtype)))
+    rows = [row for r in results for row in r.rows]
     rows.sort(key=lambda r: _concept_key(r.concept))  # stable: keeps case order inside a concept
-    return rows, notes
+    notes: dict[str, list[str]] = {}
+    for r in results:
+        for text in r.notes:
+            notes.setdefault(r.concept, []).append(f"[{r.dtype}] {text}")
+    return Report(rows, notes, results, import_seconds, jobs)
+
+
+def run(concepts: Iterable[str] | None = None, jobs: int = 1) -> tuple[list[Row], dict[str, list[str]]]:
+    """Run the comparisons (optionally only those of `concepts`) in both dtypes; return rows and notes."""
+    report = run_report(concepts, jobs=jobs)
+    return report.rows, report.notes
 
 
 def _fmt(x: float) -> str:
@@ -105,11 +361,12 @@ def _fmt(x: float) -> str:
 
 def _cells(row: Row) -> list[str]:
     tol = f"{_fmt(row.tol)}/{_fmt(row.atol)}" + (" *" if row.why else "")
-    return [row.quantity, row.kind, row.dtype, _fmt(row.max_abs), _fmt(row.max_rel), tol,
+    atol_only = f"{row.atol_only}/{row.entries}" if row.kind != "error" else ""
+    return [row.quantity, row.kind, row.dtype, _fmt(row.max_abs), _fmt(row.max_rel), tol, atol_only,
             "ok" if row.passed else "FAIL"]
 
 
-HEADER = ["quantity", "kind", "dtype", "max abs", "max rel", "rtol/atol", ""]
+HEADER = ["quantity", "kind", "dtype", "max abs", "max rel", "rtol/atol", "atol-only", ""]
 
 
 def _groups(rows: list[Row]) -> dict[str, list[Row]]:
@@ -163,7 +420,7 @@ def print_rich(rows: list[Row], notes: dict[str, list[str]], console=None) -> No
     for concept_id, group in _groups(rows).items():
         table = Table(title=escape(_title(concept_id, group)), title_justify="left", title_style="bold")
         for h in HEADER:
-            table.add_column(h, justify="right" if h.startswith(("max", "rtol")) else "left")
+            table.add_column(h, justify="right" if h.startswith(("max", "rtol", "atol")) else "left")
         for r in group:
             cells = [escape(c) for c in _cells(r)]  # quantities such as ‖dW[l]‖ are text, not markup
             cells[-1] = "[green]ok[/]" if r.passed else "[bold red]FAIL[/]"
@@ -177,52 +434,217 @@ def print_rich(rows: list[Row], notes: dict[str, list[str]], console=None) -> No
             console.print(f"  - {escape(text)}", highlight=False)
 
 
+_JSON_FIELDS = ("concept", "quantity", "kind", "dtype", "max_abs", "max_rel", "tol", "atol", "passed", "why",
+                "problem", "atol_only", "entries")
+
+
+def _json_row(row: Row) -> dict:
+    """A row as standard JSON: a number that is not finite (a row that could not be compared) becomes null, and
+    `problem` says which fields are null and why."""
+    out = {k: row.as_json()[k] for k in _JSON_FIELDS}
+    nulls = [k for k in ("max_abs", "max_rel", "tol", "atol") if not math.isfinite(out[k])]
+    for k in nulls:
+        out[k] = None
+    if nulls:
+        reason = ("the comparison raised before comparing" if row.kind == "error"
+                  else "the values could not be compared (shape, dtype or non-finite entries)")
+        out["problem"] = f"{out['problem']} [{', '.join(nulls)} null: {reason}]".strip()
+    return out
+
+
+def json_path_problem(path: str) -> str:
+    """Why `path` cannot receive the JSON ("" if it can): checked before any comparison runs."""
+    if os.path.isdir(path):
+        return f"{path} is a directory"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"folder {folder} does not exist"
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".parity-", suffix=".probe")
+    except OSError as exc:
+        return f"cannot create a file in {folder}: {exc.strerror or exc}"
+    os.close(fd)
+    os.unlink(probe)
+    return ""
+
+
 def write_json(rows: list[Row], path: str) -> None:
-    """Write `{"rows": [...]}` atomically (a temporary file in the same folder, then a rename)."""
-    payload = {"rows": [{k: r.as_json()[k] for k in
-                         ("concept", "quantity", "kind", "dtype", "max_abs", "max_rel", "tol", "atol", "passed",
-                          "why", "problem")} for r in rows]}
+    """Write `{"rows": [...]}` as standard JSON (no NaN tokens), atomically: a temporary file in the same folder,
+    flushed to disk, given the mode any new file of the user gets (0644 under the usual umask 022), then renamed.
+    """
+    payload = {"rows": [_json_row(r) for r in rows]}
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".parity-", suffix=".json")
     try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(payload, f, indent=1, allow_nan=True)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(payload, f, indent=1, allow_nan=False)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+class _RichProgress:
+    """Progress on a terminal: which concepts and dtypes are running, units done, rows so far (gone afterwards)."""
+
+    def __init__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(), transient=True)
+        self._task = None
+
+    def __enter__(self):
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._progress.stop()
+
+    def __call__(self, done: int, total: int, rows: int, running: list[str]) -> None:
+        from rich.markup import escape
+
+        text = escape("running " + ", ".join(running)) if running else "starting"
+        if self._task is None:
+            self._task = self._progress.add_task(text, total=total, rows=rows)
+        self._progress.update(self._task, completed=done, total=total, rows=rows, description=text)
+
+
+def print_list(out=None) -> None:
+    """`--list`: every concept id that has comparisons, with its title and number of comparisons."""
+    out = out or sys.stdout
+    cases = catalog()
+    for concept_id in known_concepts():
+        n = sum(c.concept == concept_id for c in cases)
+        print(f"{concept_id:<4} {TITLES.get(concept_id, '(no title)')}  ({n} comparison{'s' * (n != 1)})", file=out)
+
+
+def print_timings(report: Report, out=None) -> None:
+    """`--timings`: where the time went (per concept, summed over dtypes and processes) and the import cost."""
+    out = out or sys.stdout
+    per_concept: dict[str, float] = {}
+    for r in report.results:
+        per_concept[r.concept] = per_concept.get(r.concept, 0.0) + r.seconds
+    print(f"\ntimings ({report.jobs} process{'es' * (report.jobs != 1)}): imports (TensorFlow, test modules) "
+          + ", ".join(f"{s:.1f} s" for s in report.import_seconds), file=out)
+    for concept_id, seconds in sorted(per_concept.items(), key=lambda kv: -kv[1]):
+        print(f"  {concept_id:<4} {seconds:6.2f} s", file=out)
+    slowest = sorted(report.results, key=lambda r: -r.seconds)[:10]
+    print("  slowest comparisons: " + "; ".join(f"{r.case} [{r.dtype}] {r.seconds:.2f} s" for r in slowest), file=out)
+
+
+def _concept_list(args_concept: list[str] | None) -> tuple[list[str] | None, str]:
+    """The --concept ids, and a usage problem ("" if none): empty and unknown ids are errors."""
+    if args_concept is None:
+        return None, ""
+    pieces = [c.strip() for arg in args_concept for c in arg.split(",")]
+    known = known_concepts()
+    unknown = [c for c in pieces if c.upper() not in known]
+    if unknown:
+        shown = ", ".join(repr(c) if not c else c for c in unknown)
+        return None, f"unknown concept id{'s' * (len(unknown) > 1)} {shown}; known ids: {', '.join(known)}"
+    return pieces, ""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dl-parity", description=__doc__.splitlines()[0],
+                                     epilog="exit status: 0 all rows passed, 1 a row failed, 2 usage error, "
+                                            "130 interrupted")
+    parser.add_argument("--concept", action="append", metavar="ID",
+                        help="only this concept (e.g. A4); repeat or comma-separate for several (see --list)")
+    parser.add_argument("--list", action="store_true", help="print the concept ids and titles, and exit")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE")
+    parser.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
+                        help=f"worker processes (default: the number of cores, here {default_jobs()})")
+    parser.add_argument("--plain", action="store_true", help="plain text even on a terminal (and no progress)")
+    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's C++ start-up and log lines")
+    parser.add_argument("--timings", action="store_true", help="print where the time went after the table")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dl-parity", description=__doc__.splitlines()[0])
-    parser.add_argument("--concept", action="append", metavar="ID",
-                        help="only this concept (e.g. A4); repeat or comma-separate for several")
-    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE")
-    parser.add_argument("--plain", action="store_true", help="plain text even on a terminal")
-    args = parser.parse_args(argv)
-    concepts = [c.strip() for arg in (args.concept or []) for c in arg.split(",") if c.strip()] or None
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("dl-parity: interrupted; no JSON written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    if args.list:
+        print_list()
+        return EXIT_PASSED
+    concepts, problem = _concept_list(args.concept)
+    if problem:
+        print(f"dl-parity: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    json_problem = json_path_problem(args.json) if args.json else ""
+    parity_tests.pin_blas()
+    tty = sys.stdout.isatty() and not args.plain
 
     start = time.perf_counter()
-    rows, notes = run(concepts)
+    jobs = args.jobs or default_jobs()
+    if tty:
+        with _RichProgress() as progress:
+            report = run_report(concepts, jobs=jobs, progress=progress, verbose=args.verbose)
+    else:
+        report = run_report(concepts, jobs=jobs, verbose=args.verbose)
     seconds = time.perf_counter() - start
+    rows = report.rows
     if not rows:
-        print(f"no comparisons matched {concepts}", file=sys.stderr)
-        return 2
-    if args.json:
-        write_json(rows, args.json)
+        print(f"dl-parity: no comparisons matched {concepts}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json and not json_problem:
+        try:
+            write_json(rows, args.json)
+        except OSError as exc:
+            json_problem = f"{exc.strerror or exc}"
     failed = [r for r in rows if not r.passed]
     n_concepts = len({r.concept for r in rows})
     try:
-        if sys.stdout.isatty() and not args.plain:
-            print_rich(rows, notes)
+        if tty:
+            print_rich(rows, report.notes)
         else:
-            print_plain(rows, notes)
+            print_plain(rows, report.notes)
         print(f"\n{len(rows)} rows over {n_concepts} concepts: {len(rows) - len(failed)} passed, "
-              f"{len(failed)} failed ({seconds:.1f} s)")
+              f"{len(failed)} failed ({seconds:.1f} s, {report.jobs} process{'es' * (report.jobs != 1)})")
+        if args.timings:
+            print_timings(report)
         sys.stdout.flush()
     except BrokenPipeError:  # `dl-parity | head`: the reader left early; the verdict is the exit status
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 1 if failed else 0
+    if json_problem:
+        print(f"dl-parity: cannot write --json {args.json}: {json_problem} (the table above is complete)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_FAILED if failed else EXIT_PASSED
 
 
 if __name__ == "__main__":

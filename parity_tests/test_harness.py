@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from parity_tests.harness import TOLERANCES, Parity, Tol, concept
+from parity_tests.harness import TOLERANCES, Parity, Tol, atol_only_count, concept
 
 
 def test_equal_values_pass_and_record_a_row():
@@ -107,9 +107,34 @@ def test_a_row_whose_values_all_sit_under_atol_fails_unless_a_reason_is_given():
     p = Parity("A7", "float32", strict=False)
     row = p.check("db1", "grad", np.array([1e-9, -2e-9], np.float32), np.array([5e-7, 0], np.float32))
     assert not row.passed
-    with pytest.raises(AssertionError, match="could not fail"):
+    with pytest.raises(AssertionError, match="cannot tell them from zero"):
         Parity("A7", "float32").check("db1", "grad", np.array([1e-9], np.float32), np.array([1e-9], np.float32))
     stated = p.check("db1", "grad", np.array([1e-9], np.float32), np.array([1.1e-9], np.float32),
                      tol=Tol(1e-5, 1e-6), why="a sum that cancels to 0: only its absolute rounding means anything")
     assert stated.passed
-    assert p.check("exact zeros", "grad", np.zeros(2, np.float32), np.zeros(2, np.float32)).passed
+    # exact zeros too: a NumPy side returning 5e-7 instead of 0 would pass
+    assert not p.check("exact zeros", "grad", np.zeros(2, np.float32), np.zeros(2, np.float32)).passed
+    assert p.check("exact zeros", "grad", np.zeros(2, np.float32), np.zeros(2, np.float32),
+                   why="zero initialisation: the gradient is exactly 0 by symmetry").passed
+
+
+def test_atol_only_counts_entries_under_atol_including_zeros():
+    tol = Tol(1e-5, 1e-6)
+    assert atol_only_count(np.array([0.0, 5e-7, -9.9e-7, 1e-6, 0.05, 3.0, np.inf, np.nan]), tol) == 3
+    assert atol_only_count(np.zeros(3), Tol(0.0, 0.0)) == 0  # atol 0 (layout): exact, nothing judged by atol
+    assert atol_only_count(np.array([1e-3, 0.5]), Tol(0.0, 1e-2)) == 1  # rtol 0: only what lies under atol
+    p = Parity("A5", "float32", strict=False)
+    row = p.check("σ'", "grad", np.array([0.2, 0.1, 0.0, 0.0], np.float32), np.array([0.2, 0.1, 0.0, 0.0], np.float32))
+    assert (row.atol_only, row.entries, row.passed) == (2, 4, True)  # exactly half: passes
+    row = p.check("σ'", "grad", np.array([0.2, 1e-7, 0, 0], np.float32), np.array([0.2, 1e-7, 0, 0], np.float32))
+    assert (row.atol_only, row.entries, row.passed) == (3, 4, False)  # more than half: fails...
+    assert "3 of 4 entries are judged only by atol" in row.problem
+    row = p.check("σ'", "grad", np.array([0.2, 1e-7, 0, 0], np.float32), np.array([0.2, 1e-7, 0, 0], np.float32),
+                  why="the tail of σ' lies under float32's absolute resolution here")
+    assert (row.atol_only, row.passed) == (3, True)  # ...unless the test says why
+    assert not p.check("shape", "grad", np.zeros(2, np.float32), np.zeros(3, np.float32)).passed
+
+
+def test_out_of_tolerance_is_reported_before_the_atol_only_rule():
+    row = Parity("A5", "float32", strict=False).check("x", "grad", np.float32([1e-7, 0]), np.float32([5e-6, 0]))
+    assert row.problem == "out of tolerance" and row.atol_only == 1
