@@ -11,6 +11,12 @@ tape as well. Keras losses are means where the notes sum, so a scale maps one to
 | BCE J = -1/m Σ (Y log AL + (1-Y) log(1-AL))    | BinaryCrossentropy (mean over n_y and m) | n_y (1 in course) |
 | CCE J = -1/m Σ Y log AL                        | CategoricalCrossentropy                  | 1                 |
 
+Mirrors `numpy_impl.losses`: each function of part 1 has the NumPy name and arguments (a scalar tensor where
+NumPy returns a scalar); `cost_and_grad_by_tape(name, ...)` and `keras_cost_and_grad(name, ...)` give
+(J, its gradient) as NumPy's `name` and `name_backward` do. On concrete values every function first runs the
+NumPy twin's checks (`numpy_impl.validation`): the same exception and message for the same bad input (labels
+outside {0, 1}, AL outside [0, 1], shapes that differ or are transposed, NaN/inf, m = 0).
+
 Keras's probability paths are not the textbook formulas at the edges (docs/traps.md, trap 3):
 BinaryCrossentropy(from_logits=False) clips AL to [1e-7, 1-1e-7]; CategoricalCrossentropy also divides each
 row by its sum first; and both silently switch to their logits path when AL is the output of
@@ -25,7 +31,7 @@ import keras
 import tensorflow as tf
 
 from keras_impl import convert
-from numpy_impl.validation import as_float_array, check_yhat_y
+from numpy_impl.validation import as_float_array, check_prediction_and_labels, check_yhat_y
 
 # ---------------------------------------------------------------- part 1: TF ops and GradientTape
 
@@ -55,8 +61,29 @@ def L2(yhat, y) -> tf.Tensor:
     return tf.reduce_sum(tf.square(y - yhat))
 
 
+_CHECKS = {  # name -> (what the prediction is called, must be probabilities, labels one-hot), as in NumPy
+    "binary_cross_entropy": ("AL", True, False),
+    "binary_cross_entropy_from_logits": ("Z", False, False),
+    "categorical_cross_entropy": ("AL", True, True),
+    "categorical_cross_entropy_from_logits": ("Z", False, True),
+}
+
+
+def _checked(name: str, pred, Y) -> tuple[tf.Tensor, tf.Tensor]:
+    """The NumPy twin's checks of the loss `name` on concrete values; pred as a tensor, Y in its dtype."""
+    if tf.executing_eagerly():
+        if name in _CHECKS:
+            label, probabilities, one_hot = _CHECKS[name]
+            check_prediction_and_labels(pred, Y, label, probabilities=probabilities, one_hot=one_hot)
+        else:
+            check_yhat_y(pred, Y)
+    pred = pred if tf.is_tensor(pred) else tf.constant(as_float_array(pred, "prediction"))
+    return pred, tf.cast(Y, pred.dtype)
+
+
 def binary_cross_entropy(AL, Y) -> tf.Tensor:
     """J = -1/m Σ (Y log AL + (1-Y) log(1-AL)), textbook (inf/nan at AL = 0 or 1).  AL, Y (n_y, m) -> scalar."""
+    AL, Y = _checked("binary_cross_entropy", AL, Y)
     return -tf.reduce_sum(Y * tf.math.log(AL) + (1 - Y) * tf.math.log(1 - AL)) / _m(AL)
 
 
@@ -67,6 +94,7 @@ def binary_cross_entropy_from_logits(Z, Y) -> tf.Tensor:
     at z = 0 but each piece has a kink there, and autodiff takes 0 for relu'(0) and abs'(0), so the relu/abs
     version's tape gradient at z = 0 is -y/m instead of (σ(0) - y)/m = (0.5 - y)/m.
     """
+    Z, Y = _checked("binary_cross_entropy_from_logits", Z, Y)
     positive = Z >= 0
     relu_Z = tf.where(positive, Z, tf.zeros_like(Z))
     minus_abs_Z = tf.where(positive, -Z, Z)
@@ -75,11 +103,13 @@ def binary_cross_entropy_from_logits(Z, Y) -> tf.Tensor:
 
 def categorical_cross_entropy(AL, Y) -> tf.Tensor:
     """J = -1/m Σ Y log AL over classes (axis 0) and examples, textbook.  AL, Y (C, m) -> scalar."""
+    AL, Y = _checked("categorical_cross_entropy", AL, Y)
     return -tf.reduce_sum(Y * tf.math.log(AL)) / _m(AL)
 
 
 def categorical_cross_entropy_from_logits(Z, Y) -> tf.Tensor:
     """J = -1/m Σ Y·log softmax(Z), `tf.nn.log_softmax` over the classes (axis 0).  Z, Y (C, m) -> scalar."""
+    Z, Y = _checked("categorical_cross_entropy_from_logits", Z, Y)
     return -tf.reduce_sum(Y * tf.nn.log_softmax(Z, axis=0)) / _m(Z)
 
 
@@ -99,18 +129,10 @@ def _name(name: str) -> str:
     return name
 
 
-def _prediction_and_labels(pred, Y) -> tuple[tf.Tensor, tf.Tensor]:
-    pred = tf.convert_to_tensor(pred)
-    Y = tf.cast(tf.convert_to_tensor(Y), pred.dtype)
-    if pred.shape != Y.shape:
-        raise ValueError(f"the prediction and Y must have the same shape (n_y, m), got {pred.shape} and {Y.shape}")
-    return pred, Y
-
-
 def cost_and_grad_by_tape(name: str, pred, Y) -> tuple[tf.Tensor, tf.Tensor]:
     """(J, dpred) for the loss `name` of part 1: pred is yhat, AL or Z in course layout, dpred = ∂J/∂pred."""
     loss = TAPE_LOSSES[_name(name)]
-    pred, Y = _prediction_and_labels(pred, Y)
+    pred, Y = _checked(name, pred, Y)
     with tf.GradientTape() as tape:
         tape.watch(pred)  # a constant tensor, not a Variable: the tape must be told to record it
         cost = loss(pred, Y)
@@ -152,7 +174,7 @@ def keras_cost_and_grad(name: str, pred, Y) -> tuple[tf.Tensor, tf.Tensor]:
     pred (yhat, AL or Z) and Y are `(n_y, m)`; both go to Keras layout `(m, n_y)` through convert (AL has the
     labels' layout). The tape watches the course-layout pred, so dpred = ∂J/∂pred comes back in course layout.
     """
-    pred, Y = _prediction_and_labels(pred, Y)
+    pred, Y = _checked(_name(name), pred, Y)
     if pred.shape.rank != 2:
         raise ValueError(f"the prediction must be 2-D (n_y, m), got shape {pred.shape}")
     loss = keras_loss(name, pred.dtype.name)

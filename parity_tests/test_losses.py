@@ -12,6 +12,7 @@ import numpy_impl.losses as npl
 from keras_impl import activations as tfa
 from keras_impl import convert
 from keras_impl import losses as tfl
+from parity_tests.error_parity import same_error
 from parity_tests.harness import Tol, concept
 
 NUMPY = {  # name -> (J, its gradient w.r.t. the prediction), as the notes name them
@@ -392,3 +393,49 @@ def test_tf_side_rejects_unknown_loss_and_mismatched_shapes():
         tfl.cost_and_grad_by_tape("hinge", np.ones((1, 2)), np.ones((1, 2)))
     with pytest.raises(ValueError, match="same shape"):
         tfl.keras_cost_and_grad("L1", np.ones((1, 3)), np.ones((3, 1)))
+
+
+# ---------------------------------------------------------------- error parity: both twins reject alike
+
+_AL, _Yb = _binary(np.float64)
+_Zc, _Yc = _categorical(np.float64)
+_BAD_PAIRS = {  # loss name -> {case: (prediction, labels, expected message)}
+    "binary_cross_entropy": {
+        "Y = 3·Y": (_AL, 3 * _Yb, "binary labels"), "Y = 2·Y": (_AL, 2 * _Yb, "binary labels"),
+        "AL > 1": (_AL + 1, _Yb, r"probabilities in \[0, 1\]"), "AL < 0": (-_AL, _Yb, r"probabilities in \[0, 1\]"),
+        "Y transposed": (_AL, _Yb.T, "one of them is transposed"), "Y 1-D": (_AL, _Yb[0], "1-D"),
+        "AL NaN": (_AL * np.nan, _Yb, "AL must be finite"), "m = 0": (_AL[:, :0], _Yb[:, :0], "m = 0"),
+        "AL 1-D": (_AL[0], _Yb, "AL must be 2-D"), "Y too few columns": (_AL, _Yb[:, :3], "m = 8 columns"),
+    },
+    "binary_cross_entropy_from_logits": {
+        "Y = 2·Y": (_AL, 2 * _Yb, "binary labels"), "Z inf": (_AL * np.inf, _Yb, "Z must be finite"),
+        "Y NaN": (_AL, _Yb * np.nan, "Y must be finite"), "Z complex": (_AL * 1j, _Yb, "must be real"),
+    },
+    "categorical_cross_entropy": {
+        "not one-hot": (softmax_AL := npa.softmax(_Zc), np.ones_like(_Yc), "one-hot"),
+        "columns do not sum to 1": (softmax_AL * 0.5, _Yc, "sum to 1"),
+        "logits given": (_Zc, _Yc, r"probabilities in \[0, 1\]"),
+    },
+    "categorical_cross_entropy_from_logits": {
+        "Y = 2·Y": (_Zc, 2 * _Yc, "binary labels"), "Y transposed": (_Zc, _Yc.T, "transposed"),
+    },
+    "L1": {"shapes differ": (_AL, _Yb.T, "same shape"), "yhat NaN": (_AL * np.nan, _Yb, "yhat must be finite")},
+    "L2": {"y inf": (_AL, np.where(_Yb == 1, np.inf, _Yb), "y must be finite"),
+           "yhat strings": (np.full(_AL.shape, "a"), _Yb, "numeric")},
+}
+BAD = {}  # case -> (numpy call, tf call, expected message)
+for name, cases in _BAD_PAIRS.items():
+    cost, backward = NUMPY[name]
+    for k, (pred, Y, msg) in cases.items():
+        BAD[f"{name}: {k}"] = (lambda c=cost, p=pred, Y=Y: c(p, Y),
+                               lambda n=name, p=pred, Y=Y: getattr(tfl, n)(p, Y), msg)
+        BAD[f"{name} by tape: {k}"] = (lambda b=backward, p=pred, Y=Y: b(p, Y),
+                                       lambda n=name, p=pred, Y=Y: tfl.cost_and_grad_by_tape(n, p, Y), msg)
+        BAD[f"{name} by Keras: {k}"] = (lambda c=cost, p=pred, Y=Y: c(p, Y),
+                                        lambda n=name, p=pred, Y=Y: tfl.keras_cost_and_grad(n, p, Y), msg)
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_same_error_on_both_sides(case):
+    numpy_call, tf_call, match = BAD[case]
+    same_error(numpy_call, tf_call, match=match)
