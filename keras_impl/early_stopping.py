@@ -37,7 +37,9 @@ MODES = ("min", "max")
 
 
 def _check_monitored(monitored) -> list[float]:
-    values = tf.convert_to_tensor(monitored) if not isinstance(monitored, tf.Tensor) else monitored
+    # Python lists as float64 (a float32 tensor would round the values before Keras sees them)
+    values = tf.convert_to_tensor(monitored, dtype_hint=tf.float64) if not isinstance(monitored, tf.Tensor) \
+        else monitored
     if values.shape.rank != 1 or values.shape[0] == 0 or not (values.dtype.is_floating or values.dtype.is_integer):
         raise ValueError("monitored must be a non-empty 1-D sequence of numbers (one per epoch), "
                          f"got {monitored!r:.60}")

@@ -51,3 +51,15 @@ def plot_cost_curves(curves: Mapping, ax=None, title: str = "cost J", every: int
     ax.set_title(title)
     ax.legend()
     return ax
+
+
+def show_image(image, ax=None, title: str = ""):
+    """One image `(height, width, channels)` in [0, 1] (one channel: grey levels), without axes ticks."""
+    ax = ax or plt.gca()
+    image = np.asarray(image, dtype=np.float64)
+    ax.imshow(image[..., 0] if image.shape[-1] == 1 else image, cmap="gray" if image.shape[-1] == 1 else None,
+              vmin=0.0, vmax=1.0)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    return ax

@@ -59,6 +59,12 @@ def test_scripted_histories(parity):
         parity.check(f"best value: {name}", "layout", np_result["best"], keras_result["best"])
 
 
+def test_python_lists_keep_their_values():
+    """A Python list reaches the callback as float64 values (a float32 tensor would report best = 0.8999999761...)."""
+    result = kes.keras_early_stopping([1.0, 0.9, 0.9, 0.9, 0.8], patience=2)
+    assert result == nes.early_stopping([1.0, 0.9, 0.9, 0.9, 0.8], patience=2) and result["best"] == 0.9
+
+
 @concept("B6")
 def test_random_histories(parity):
     """30 seeded random histories (noisy U-shaped dev curves, random patience, min_delta, baseline)."""
