@@ -9,6 +9,7 @@ where NumPy has arrays):
 | `propagate(w, b, X, Y)`                | `propagate` (dw, db by GradientTape; J from the logits)      |
 | `optimize(w, b, X, Y, ...)`            | `optimize` (w, b updated in place, one tf.function loop)     |
 | `predict(w, b, X)`                     | `predict`                                                    |
+| `accuracy(Y_prediction, Y)`            | `accuracy` (the course's percentage)                         |
 | `cost(w, b, X, Y)`                     | `logistic_cost(wᵀX + b, Y)` (the stable J)                   |
 | `gd_step(w, b, X, Y, learning_rate)`   | one iteration of `optimize`                                  |
 | `KerasLogisticRegression`, `keras_model` | `propagate`/`optimize`/`predict`, and `model`, with Keras blocks |
@@ -158,6 +159,14 @@ def predict(w: tf.Variable, b: tf.Variable, X) -> tf.Tensor:
     X = _data(w, b, X)
     A = tf.math.sigmoid(tf.matmul(w, X, transpose_a=True) + b)
     return tf.cast(A > 0.5, w.dtype)
+
+
+def accuracy(Y_prediction, Y) -> float:
+    """The course's accuracy in percent, 100 - mean(|Ŷ - Y|)·100, with TF ops.  Ŷ, Y (1, m) of 0/1 -> float."""
+    m = np.shape(Y_prediction)[-1] if np.ndim(Y_prediction) else 0
+    Y_prediction = check_Y(Y_prediction, m=m, n_y=1, binary=True, name="Y_prediction")
+    Y = tf.constant(check_Y(Y, m=m, n_y=1, binary=True), tf.float64)
+    return float(100 - tf.reduce_mean(tf.abs(tf.constant(Y_prediction, tf.float64) - Y)) * 100)
 
 
 # ---------------------------------------------------------------- part 2: Keras blocks

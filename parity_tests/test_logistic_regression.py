@@ -195,6 +195,34 @@ def test_course_check_values(parity):
 
 
 @concept("A4")
+def test_course_helpers_and_keras_model(parity):
+    # initialize_with_zeros, the course's sigmoid, accuracy, and model vs keras_model on the random case
+    if parity.dtype == np.float64:  # the course's zeros are float64 (and b the Python float 0.0) in any run
+        w, b = nlr.initialize_with_zeros(5)
+        tw, tb = klr.initialize_with_zeros(5, dtype="float64")
+        parity.check("initialize_with_zeros(5): w (5, 1) zeros", "layout", w, tw.numpy())
+        parity.check("initialize_with_zeros(5): b = 0", "layout", b, float(tb.numpy()))
+    z = np.linspace(-6, 6, 13).astype(parity.dtype)
+    parity.check("sigmoid(z), the course's name", "forward", nlr.sigmoid(z), tf.math.sigmoid(z),
+                 tol=Tol(parity.tolerance("forward").rtol, 0.0), why="atol 0: σ down to 2.5e-3 held relatively")
+    w0, b0, X, Y = _random_case(parity.dtype)
+    d = nlr.model(X, Y, X[:, :10], Y[:, :10], num_iterations=201, learning_rate=0.3)
+    k = klr.keras_model(X, Y, X[:, :10], Y[:, :10], num_iterations=201, learning_rate=0.3)
+    parity.check("model vs keras_model: costs every 100 iterations", "trajectory", np.array(d["costs"]),
+                 np.array(k["costs"]))
+    parity.check("model vs keras_model: w after 201 steps", "trajectory", d["w"], k["w"])
+    parity.check("model vs keras_model: b after 201 steps", "trajectory", d["b"], k["b"])
+    exact = Tol(0.0, 0.0)
+    for key in ("Y_prediction_train", "Y_prediction_test"):
+        parity.check(f"model vs keras_model: {key}", "forward", d[key], k[key], tol=exact,
+                     why="predictions are 0/1: equal entry by entry")
+    accuracy = nlr.accuracy(d["Y_prediction_train"], Y)
+    assert 50 < accuracy < 100  # a case where the accuracy can be wrong in either direction
+    parity.check("accuracy (%) of the train predictions", "forward", accuracy,
+                 klr.accuracy(d["Y_prediction_train"], Y))
+
+
+@concept("A4")
 def test_predict_where_the_sign_of_b_matters(parity):
     # |wᵀx| < |b| for most examples, so b decides them: a predict that flipped b's sign (or its threshold) would
     # change 0s into 1s. The plain assertion proves the case has that power; the rows compare the three predicts.
@@ -442,6 +470,9 @@ for k, n in _bad_n.items():
                                          lambda n=n: klr.keras_model(_X, _Y, _X, _Y, n), N_MSG)
     BAD[f"initialize_with_zeros: {k}"] = (lambda n=n: nlr.initialize_with_zeros(n),
                                           lambda n=n: klr.initialize_with_zeros(n), "dim .* must be a positive integer")
+BAD["accuracy: probabilities"] = (lambda: nlr.accuracy(_Y * 0.7, _Y), lambda: klr.accuracy(_Y * 0.7, _Y),
+                                  "Y_prediction must hold binary labels")
+BAD["accuracy: Y transposed"] = (lambda: nlr.accuracy(_Y, _Y.T), lambda: klr.accuracy(_Y, _Y.T), "transposed")
 BAD["optimize: record_every 0"] = (lambda: nlr.optimize(_w, _b, _X, _Y, 2, record_every=0),
                                    lambda: klr.optimize(*_tv(), _X, _Y, 2, record_every=0), "record_every")
 BAD["model: X_train (m, n_x)"] = (lambda: nlr.model(_X.T, _Y, _X, _Y, 2), lambda: klr.keras_model(_X.T, _Y, _X, _Y, 2),
