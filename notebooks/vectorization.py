@@ -141,6 +141,36 @@ for dtype in (np.float64, np.float32):
           f"{bound:.2e}; tf.function loop == Python loop (n = {n_tf}): {same_order}")
 
 # %% [markdown]
+# ## 6. The course's "Python basics with NumPy" exercise, NumPy beside TensorFlow
+#
+# `basic_sigmoid(x)` uses `math.exp`, so it takes one number and returns a Python float; on a list it is an
+# error (math works on scalars), which is why the exercise then writes `sigmoid(x)` with `np.exp`. The other
+# helpers: `image2vector` (a (length, height, depth) image as a column), `normalizeRows` (each row divided by
+# its L2 norm), a **row-wise** `softmax` (that exercise puts one example per row, Keras's layout, so
+# `keras.activations.softmax` computes it as it is), and the losses `L1`, `L2`.
+
+# %%
+print("basic_sigmoid(1) =", npv.basic_sigmoid(1), type(npv.basic_sigmoid(1)).__name__, " TF:", tfv.basic_sigmoid(1))
+try:
+    npv.basic_sigmoid([1, 2, 3])
+except TypeError as error:
+    print("basic_sigmoid([1, 2, 3]) ->", error)
+t_x = np.array([1, 2, 3])
+print("sigmoid:", npv.sigmoid(t_x), " TF:", tfv.sigmoid(t_x).numpy())
+print("sigmoid_derivative:", npv.sigmoid_derivative(t_x), " tape:", tfv.sigmoid_derivative(t_x).numpy())
+image = rng.random((3, 3, 2))
+print("image2vector:", image.shape, "->", npv.image2vector(image).shape, " same as tf.reshape:",
+      np.array_equal(npv.image2vector(image), tfv.image2vector(image).numpy()))
+rows = np.array([[0, 3, 4], [1, 6, 4]])
+print("normalizeRows:\n", npv.normalizeRows(rows), "\n TF:\n", tfv.normalizeRows(rows).numpy())
+scores = np.array([[9, 2, 5, 0, 0], [7, 5, 0, 0, 0]])
+print("softmax over rows, max |NumPy - keras.activations.softmax| =",
+      f"{np.max(np.abs(npv.softmax(scores) - tfv.keras_softmax(scores).numpy())):.1e}")
+yhat, y = np.array([0.9, 0.2, 0.1, 0.4, 0.9]), np.array([1, 0, 0, 1, 1])
+print(f"L1 = {npv.L1(yhat, y):.4g} (TF {float(tfv.L1(yhat, y)):.4g}), L2 = {npv.L2(yhat, y):.4g} "
+      f"(TF {float(tfv.L2(yhat, y)):.4g})")
+
+# %% [markdown]
 # ## Summary
 #
 # | the notes' loop | NumPy | TensorFlow |
@@ -149,5 +179,8 @@ for dtype in (np.float64, np.float32):
 # | `for j: Z[j] = wᵀx⁽ʲ⁾ + b` | `np.dot(w.T, X) + b` | `tf.matmul(w, X, transpose_a=True) + b`, or `Dense(1)` |
 # | `u[i] = math.exp(v[i])` | `np.exp(v)` | `tf.exp(v)` |
 # | `u[i, j] = a[i]*c[j]` | `np.outer(a, c)` | `tf.tensordot(a, c, axes=0)` |
+# | `math.exp` on one number | `basic_sigmoid(x)` (a float) | `tf.math.sigmoid` on a float64 scalar |
+# | each row / its norm | `normalizeRows(x)` | `y / tf.norm(y, axis=1)` |
+# | softmax over each row | `softmax(x)` | `tf.nn.softmax(x, axis=1)`, `keras.activations.softmax(x)` |
 #
 # Same results to rounding, proved for both dtypes by `python -m parity_tests --concept A6`.
