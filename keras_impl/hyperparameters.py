@@ -41,6 +41,7 @@ from keras_impl.deep_network import make_train_function
 from keras_impl.initialization import DENSE_INITIALIZERS
 from keras_impl.optimization import keras_sgd
 from numpy_impl.hyperparameters import HyperParameters
+from numpy_impl.validation import number_of_layers
 
 
 def kernel_initializer(hp: HyperParameters, l: int) -> keras.initializers.Initializer:
@@ -71,6 +72,11 @@ def train_from_record(X, Y, hp: HyperParameters, parameters: Mapping | None = No
     """
     model = build_model(hp)
     if parameters is not None:
+        number_of_layers(parameters)  # the checks of L_layer_model_from_record, with its messages
+        shapes = {k: np.shape(v) for k, v in parameters.items()}
+        if shapes != hp.parameter_shapes():
+            raise ValueError(f"parameters do not fit the record's layer_dims {hp.layer_dims}: expected shapes "
+                             f"{hp.parameter_shapes()}, got {shapes}")
         convert.set_dense_weights(model, parameters)
     costs = make_train_function(model, keras_sgd(hp.learning_rate))(X, Y, hp.num_iterations)
     return model, costs

@@ -87,7 +87,7 @@ def compute_cost(A2, Y) -> tf.Tensor:
     gradient with respect to Z2 is (A2 - Y)/m up to rounding: the dZ2 = A2 - Y of the notes.
     The sum runs over the last two axes, so A2 (S, 1, m) of S stacked parameter sets gives J (S,).
     """
-    if _eager(A2, Y) and np.ndim(A2) <= 2:  # stacked sets (S, 1, m) come from the teacher-forcing helper
+    if _eager(A2, Y):  # stacked sets (S, 1, m) come in graph mode only, from the parity suite's teacher forcing
         checked, Y, _ = check_course_prediction(np.asarray(A2), np.asarray(Y), "A2")
         A2 = tf.reshape(A2, checked.shape)  # a 1-D A2 (m,) beside Y (1, m) is read as (1, m); the tape follows
     A2 = tf.convert_to_tensor(A2)
@@ -106,7 +106,7 @@ def compute_grads(X, Y, parameters: Mapping) -> tuple[tf.Tensor, dict[str, tf.Te
     With S parameter sets stacked on a leading axis the cost is J (S,) and the tape differentiates its
     sum Σ_s J_s; J_s depends on set s only, so each set gets its own gradient dJ_s/dθ_s (S, ...).
     """
-    if _eager(X, Y) and np.ndim(parameters["W1"]) == 2:
+    if _eager(X, Y):
         n_x, _, n_y = check_two_layer_parameters(_arrays(parameters))
         X = check_X(np.asarray(X), n_x=n_x)
         Y = check_Y(np.asarray(Y), m=X.shape[1], n_y=n_y)
@@ -123,7 +123,7 @@ def update_parameters(parameters: Mapping, grads: Mapping, learning_rate: float 
     A Python α is made with `tf.constant(learning_rate, dtype)` (not `tf.cast`, which would round 1.2
     to float32 first), so a float64 run uses the float64 α = 1.2; a tensor α is used as it is.
     """
-    if _eager(*grads.values()) and np.ndim(parameters["W1"]) == 2:
+    if _eager(*grads.values()):
         check_two_layer_parameters(_arrays(parameters))
         check_grads(_arrays(parameters), _arrays(grads), PARAMETER_KEYS)
         check_learning_rate(learning_rate)

@@ -25,6 +25,7 @@ from keras_impl.losses import keras_binary_crossentropy
 from keras_impl.optimization import keras_sgd
 from numpy_impl.datasets import load_digits_data
 from numpy_impl.hyperparameters import INITIALIZATIONS, HyperParameters
+from parity_tests.error_parity import same_error
 from parity_tests.harness import Parity, Tol, concept
 from parity_tests.normwise import check
 
@@ -244,3 +245,27 @@ def test_consumers_check_the_record_and_the_parameters():
         nd.L_layer_model_from_record(X, Y, RECORD, parameters=nd.initialize_parameters_deep((64, 5, 1)))
     with pytest.raises(TypeError, match="HyperParameters record"):
         khp.build_model(RECORD.to_dict())
+
+
+def _record_cases():
+    X, Y, _, _ = _data(np.float64)
+    X, Y = X[:, :20], Y[:, :20]
+    hp = HyperParameters(layer_dims=(64, 3, 1), num_iterations=2)
+    return [
+        ("not a record", X, Y, hp.to_dict(), None, "hp must be a HyperParameters record, got dict"),
+        ("parameters of another network", X, Y, hp, nd.initialize_parameters_deep((64, 5, 1)),
+         "do not fit the record's layer_dims"),
+        ("parameters missing b2", X, Y, hp, {k: v for k, v in nd.initialize_parameters_from_record(hp).items()
+                                             if k != "b2"}, "missing"),
+        ("X as (m, n_x)", X.T, Y, hp, None, "pass X.T"),
+        ("labels outside {0, 1}", X, Y + 0.5, hp, None, "binary labels"),
+        ("Y with the wrong number of columns", X, Y[:, :5], hp, None, "m = 20 columns"),
+    ]
+
+
+@pytest.mark.parametrize("case", _record_cases(), ids=lambda c: c[0])
+def test_record_consumers_reject_like_numpy(case):
+    _, X, Y, hp, parameters, match = case
+    with keras_precision("float64"):
+        same_error(lambda: nd.L_layer_model_from_record(X, Y, hp, parameters=parameters),
+                   lambda: khp.train_from_record(X, Y, hp, parameters=parameters), match=match)

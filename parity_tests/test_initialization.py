@@ -22,6 +22,7 @@ from keras_impl import initialization as kin
 from numpy_impl import deep_network as dn
 from numpy_impl import initialization as npi
 from numpy_impl.datasets import load_circles_dataset
+from parity_tests.error_parity import same_error
 from parity_tests.harness import Tol, concept
 from parity_tests.normwise import check
 
@@ -419,3 +420,106 @@ def test_bad_training_inputs():
         npi.truncated_normal((2, 2), -1.0)
     with pytest.raises(KeyError, match="missing"):
         kd.L_model_forward_logits(X, {"W1": parameters["W1"]})
+
+
+# ---------------------------------------------------------------- Keras's course initializers by statistics
+
+@concept("B8")
+def test_keras_course_initializers_follow_the_numpy_laws(parity):
+    # DENSE_INITIALIZERS, the Keras twin of INITIALIZERS: each law drawn by the Keras model builder on a
+    # (200 -> 1000) layer, 2·10^5 draws, against NumPy's course initialiser: the std (a random×10 that became
+    # ×9.5 fails) and the fraction beyond 2σ (4.55% for a normal law; a truncated normal has none).
+    dims = [N_PREV, N_L, 1]
+    for initialization in ("random", "small", "he", "xavier"):
+        W1 = npi.initialize_parameters(dims, initialization)["W1"].astype(parity.dtype)
+        kernel = convert.kernel_to_W(kin.build_model(dims, initialization=initialization, seed=3).layers[0].kernel)
+        kernel = kernel.numpy()
+        sigma = 10.0 if initialization == "random" else float(dn.SCALES[initialization](N_PREV))
+        check(parity, f"std of W1, '{initialization}': NumPy vs Keras DENSE_INITIALIZERS", "statistic", np.std(W1),
+              np.std(kernel))
+        check(parity, f"fraction of W1 beyond 2σ, '{initialization}'", "statistic",
+              np.asarray(np.mean(np.abs(W1) > 2 * sigma), dtype=parity.dtype),
+              np.asarray(np.mean(np.abs(kernel) > 2 * sigma), dtype=parity.dtype), tol=Tol(6e-2, 0.0),
+              why="two independent samples of 2e5 draws: the fraction beyond 2σ (4.55%) has a relative standard "
+                  "error of 1.05% per side; a truncated normal gives 0 to 2.1%")
+    zeros = convert.kernel_to_W(kin.build_model(dims, initialization="zeros").layers[0].kernel).numpy()
+    check(parity, "W1, 'zeros': NumPy vs Keras (exactly 0)", "layout", npi.initialize_parameters_zeros(dims)["W1"]
+          .astype(parity.dtype), zeros)
+
+
+# ---------------------------------------------------------------- error parity and the NumPy holes of issue 7
+
+@pytest.mark.parametrize(("W", "match"), [(np.zeros((0, 3)), "at least one entry"), (np.array([[np.nan, 1.0]]),
+                                                                                     "NaN: its norm is undefined"),
+                                           (np.array([["a"]]), "numeric array")], ids=["empty", "NaN", "str"])
+def test_frobenius_norm_rejects_like_numpy(W, match):
+    same_error(lambda: npi.frobenius_norm(W), lambda: kin.frobenius_norm(W), match=match)
+
+
+def test_frobenius_norm_of_inf_is_inf_on_both_sides():
+    W = np.array([[np.inf, 1.0], [2.0, -np.inf]])
+    assert npi.frobenius_norm(W) == np.inf and float(kin.frobenius_norm(W)) == np.inf
+
+
+@pytest.mark.parametrize("args", [(-5, 3), (0, 0), (3, 0), (2.5, 3), (True, 3)], ids=str)
+def test_variance_scaling_std_rejects_bad_fans(args):
+    with pytest.raises(ValueError, match="must be an integer >= 1"):
+        npi.variance_scaling_std(*args)
+
+
+@pytest.mark.parametrize("shape", [(-1, 3), (2.5, 3), (), "23", None], ids=str)
+def test_truncated_normal_rejects_bad_shapes(shape):
+    with pytest.raises(ValueError, match="shape must be a tuple of integers >= 0"):
+        npi.truncated_normal(shape, 1.0)
+
+
+def test_linear_backward_with_a_2_tuple_cache_is_named():
+    dZ = np.ones((1, 3))
+    with pytest.raises(ValueError, match=r"cache must be the linear cache \(A_prev, W, b\).*a 2-tuple"):
+        dn.linear_backward(dZ, (np.ones((2, 3)), np.ones((1, 2))))
+
+
+def _loss_cases():
+    AL, Y = np.array([[0.2, 0.7, 0.9]]), np.array([[0.0, 1.0, 1.0]])
+    return [("Y transposed", AL, Y.T, "transposed"), ("AL outside [0, 1]", AL * 3, Y, r"probabilities in \[0, 1\]"),
+            ("AL holds NaN", np.array([[np.nan, 0.5, 0.5]]), Y, "AL must be finite"),
+            ("Y wrong columns", AL, Y[:, :2], "m = 3 columns"), ("m = 0", AL[:, :0], Y[:, :0], "no examples")]
+
+
+@pytest.mark.parametrize("case", _loss_cases(), ids=lambda c: c[0])
+def test_compute_loss_rejects_like_numpy(case):
+    _, AL, Y, match = case
+    same_error(lambda: npi.compute_loss(AL, Y), lambda: kin.compute_loss(AL, Y), match=match)
+
+
+def _train_cases():
+    X, Y, _, _ = _circles("float64")
+    X, Y = X[:, :8], Y[:, :8]
+    p = npi.initialize_parameters_he(COURSE_DIMS)
+    return [
+        ("X as (m, n_x)", X.T, Y, p, 0.01, 3, 1, "pass X.T"),
+        ("labels outside {0, 1}", X, Y + 0.5, p, 0.01, 3, 1, "binary labels"),
+        ("mixed dtypes", X, Y, {**p, "W2": p["W2"].astype(np.float32)}, 0.01, 3, 1, "one dtype"),
+        ("W1 holds inf", X, Y, {**p, "W1": np.full((10, 2), np.inf)}, 0.01, 3, 1, "W must be finite"),
+        *[(f"learning_rate {bad!r}", X, Y, p, bad, 3, 1, "learning_rate must be a finite number > 0")
+          for bad in (0, -0.01, float("nan"), True, "0.01")],
+        *[(f"num_iterations {bad!r}", X, Y, p, 0.01, bad, 1, "num_iterations must be an integer >= 0")
+          for bad in (-1, 1.5, False)],
+        ("cost_every 0", X, Y, p, 0.01, 3, 0, "cost_every must be an integer >= 1"),
+    ]
+
+
+@pytest.mark.parametrize("case", _train_cases(), ids=lambda c: c[0])
+def test_train_rejects_like_numpy(case):
+    _, X, Y, parameters, learning_rate, num_iterations, cost_every, match = case
+    same_error(lambda: npi.train(X, Y, parameters, learning_rate, num_iterations, cost_every=cost_every),
+               lambda: kin.train(X, Y, parameters, learning_rate, num_iterations, cost_every=cost_every), match=match)
+
+
+def test_predict_rejects_like_numpy():
+    X, Y, _, _ = _circles("float64")
+    p = npi.initialize_parameters_he(COURSE_DIMS)
+    same_error(lambda: npi.predict(X.T, Y, p, print_accuracy=False), lambda: kin.predict(X.T, Y, p, False),
+               match="pass X.T")
+    same_error(lambda: npi.predict(X, Y[:, :5], p, print_accuracy=False), lambda: kin.predict(X, Y[:, :5], p, False),
+               match="m = 300 columns")

@@ -43,6 +43,7 @@ from keras_impl.losses import keras_binary_crossentropy
 from keras_impl.optimization import keras_sgd
 from numpy_impl.datasets import load_planar_dataset
 from parity_tests import teacher_forcing as tfc
+from parity_tests.error_parity import same_error
 from parity_tests.harness import Tol, concept
 from parity_tests.normwise import check
 
@@ -508,3 +509,118 @@ def test_benchmark_runs_and_ends_with_its_ratio_line(tmp_path):
                           env=dict(os.environ, PYTHONPATH=str(root)))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert re.fullmatch(r"ratio keras/numpy: \d+\.\d\d", proc.stdout.strip().splitlines()[-1]), proc.stdout
+
+
+# ---------------------------------------------------------------- error parity: the same bad input, the same error
+
+def _small_planar():
+    X, Y = load_planar_dataset()
+    return X[:, :6], Y[:, :6], _course_start("float64")
+
+
+def _shallow_forward_cases():
+    X, _, p = _small_planar()
+    nan_X = X.copy()
+    nan_X[0, 0] = np.nan
+    return [
+        ("X as (m, n_x)", X.T, p, "pass X.T"),
+        ("X holds NaN", nan_X, p, "X must be finite"),
+        ("X holds inf", np.where(nan_X != nan_X, np.inf, X), p, "X must be finite"),
+        ("m = 0", X[:, :0], p, "no examples"),
+        ("complex X", X + 0j, p, "must be real"),
+        ("missing key b2", X, {k: v for k, v in p.items() if k != "b2"}, r"missing key\(s\) \['b2'\]"),
+        ("W2 does not chain", X, {**p, "W2": np.zeros((1, 3))}, r"W1 \(n_h, n_x\)"),
+        ("W1 holds NaN", X, {**p, "W1": np.full((4, 2), np.nan)}, "W1 must be finite"),
+        ("parameters not a dict", X, [p["W1"]], "must be a dict"),
+    ]
+
+
+@pytest.mark.parametrize("case", _shallow_forward_cases(), ids=lambda c: c[0])
+def test_forward_propagation_rejects_bad_input_like_numpy(case):
+    _, X, parameters, match = case
+    same_error(lambda: sn.forward_propagation(X, parameters), lambda: ks.forward_propagation(X, parameters),
+               match=match)
+
+
+def _shallow_cost_cases():
+    A2, Y = np.array([[0.2, 0.7, 0.9, 0.4, 0.6]]), np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
+    return [
+        ("Y transposed beside A2 (1, 5)", A2, Y.T, "transposed"),  # Keras-side once broadcast to 24.16
+        ("Y 1-D", A2, Y[0], "1-D"),
+        ("Y with the wrong number of columns", A2, Y[:, :4], "m = 5 columns"),
+        ("A2 outside [0, 1] (logits)", A2 * 4 - 2, Y, r"probabilities in \[0, 1\]"),
+        ("A2 holds NaN", np.where(A2 > 0.8, np.nan, A2), Y, "A2 must be finite"),
+        ("Y holds inf", A2, np.where(Y == 1, np.inf, 0.0), "Y must be finite"),
+        ("m = 0", A2[:, :0], Y[:, :0], "no examples"),
+        ("A2 3-D", A2[None], Y, "must be 2-D"),
+    ]
+
+
+@pytest.mark.parametrize("case", _shallow_cost_cases(), ids=lambda c: c[0])
+def test_compute_cost_rejects_bad_input_like_numpy(case):
+    _, A2, Y, match = case
+    same_error(lambda: sn.compute_cost(A2, Y), lambda: ks.compute_cost(A2, Y), match=match)
+
+
+def test_compute_cost_warns_alike_on_labels_outside_0_1():
+    A2, Y = np.array([[0.2, 0.7, 0.9]]), np.array([[0.0, 3.0, 1.0]])
+    with pytest.warns(UserWarning, match=r"found \[3.0\]"):
+        J = sn.compute_cost(A2, Y)
+    with pytest.warns(UserWarning, match=r"found \[3.0\]"):
+        J_tf = float(ks.compute_cost(A2, Y))
+    assert J == pytest.approx(J_tf, rel=1e-14)
+
+
+def _shallow_update_cases():
+    _, _, p = _small_planar()
+    grads = {f"d{k}": np.full_like(v, 0.01) for k, v in p.items()}
+    return [
+        ("grads missing db1", p, {k: v for k, v in grads.items() if k != "db1"}, 1.2, "grads is missing"),
+        ("dW2 of the wrong shape", p, {**grads, "dW2": np.ones((4, 1))}, 1.2, "must have the same shape"),
+        ("NaN gradient", p, {**grads, "db2": np.full((1, 1), np.nan)}, 1.2, "db2 must be finite"),
+        ("inf gradient", p, {**grads, "dW1": np.full((4, 2), np.inf)}, 1.2, "dW1 must be finite"),
+        *[(f"learning_rate {bad!r}", p, grads, bad, "learning_rate must be a finite number > 0")
+          for bad in (0.0, -1.2, float("nan"), True, "1.2")],
+    ]
+
+
+@pytest.mark.parametrize("case", _shallow_update_cases(), ids=lambda c: c[0])
+def test_update_parameters_rejects_bad_input_like_numpy(case):
+    _, parameters, grads, learning_rate, match = case
+    variables = convert.to_variables(parameters)
+    same_error(lambda: sn.update_parameters(parameters, grads, learning_rate),
+               lambda: ks.update_parameters(variables, grads, learning_rate), match=match)
+    assert all(np.array_equal(parameters[k], v) for k, v in convert.to_parameters(variables).items())
+
+
+def _shallow_train_cases():
+    X, Y, p = _small_planar()
+    return [
+        ("X as (m, n_x)", X.T, Y, p, 3, 1.2, "pass X.T"),
+        ("Y transposed", X, Y.T, p, 3, 1.2, "transposed|pass X.T|m = 6"),
+        ("labels outside {0, 1}", X, Y + 0.5, p, 3, 1.2, "binary labels"),
+        ("float32 X with float64 parameters", X.astype(np.float32), Y, p, 3, 1.2, "X's dtype float32"),
+        ("mixed parameter dtypes", X, Y, {**p, "b1": p["b1"].astype(np.float32)}, 3, 1.2, "X's dtype"),
+        *[(f"num_iterations {bad!r}", X, Y, p, bad, 1.2, "num_iterations must be an integer >= 0")
+          for bad in (-1, 2.5, True, "10")],
+        *[(f"learning_rate {bad!r}", X, Y, p, 3, bad, "learning_rate must be a finite number > 0")
+          for bad in (0, -1.2, float("inf"), False)],
+    ]
+
+
+@pytest.mark.parametrize("case", _shallow_train_cases(), ids=lambda c: c[0])
+def test_train_rejects_bad_input_like_numpy(case):
+    _, X, Y, parameters, num_iterations, learning_rate, match = case
+    same_error(lambda: sn.train(X, Y, parameters, num_iterations, learning_rate),
+               lambda: ks.train(X, Y, parameters, num_iterations, learning_rate), match=match)
+
+
+def test_train_stops_at_the_same_first_non_finite_cost_and_takes_np_int64():
+    X, Y, p = _small_planar()
+    big = {k: v * 1e4 for k, v in p.items()}  # the course cost (13) is inf as soon as one wrong A2 rounds to 0 or 1
+    error = same_error(lambda: sn.train(X, Y, big, 50, 1e6), lambda: ks.train(X, Y, big, 50, 1e6),
+                       match=r"training diverged at iteration \d+: cost is not finite.*try a smaller learning_rate")
+    assert "iteration" in str(error)
+    final, costs = sn.train(X, Y, p, np.int64(3))
+    final_tf, costs_tf = ks.train(X, Y, p, np.int64(3))
+    assert len(costs) == len(costs_tf) == 3 and np.allclose(costs, costs_tf, rtol=1e-12)
