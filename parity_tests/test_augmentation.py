@@ -20,12 +20,13 @@ from parity_tests.error_parity import same_error
 from parity_tests.harness import concept
 
 SEED = 3
-CROP = (300, 400)
+CROP = (150, 200)
 
 
 @functools.lru_cache(maxsize=1)
 def _photos():
-    return load_sample_images_data()
+    """The two photographs at half resolution, (2, 214, 320, 3): the same rows, a quarter of the time."""
+    return load_sample_images_data()[:, ::2, ::2]
 
 
 @functools.lru_cache(maxsize=1)

@@ -37,7 +37,7 @@ SCRIPTED = {
     "start_from_epoch": ([5.0, 6.0, 1.0, 1.5, 1.6, 1.7], dict(patience=1, start_from_epoch=2,
                                                            restore_best_weights=True)),
 }
-N_RANDOM = 30
+N_RANDOM = 20
 
 
 def _summary(result: dict) -> np.ndarray:
@@ -67,7 +67,7 @@ def test_python_lists_keep_their_values():
 
 @concept("B6")
 def test_random_histories(parity):
-    """30 seeded random histories (noisy U-shaped dev curves, random patience, min_delta, baseline)."""
+    """20 seeded random histories (noisy U-shaped dev curves, random patience, min_delta, baseline)."""
     rng = np.random.RandomState(6)
     np_all, keras_all = [], []
     for _ in range(N_RANDOM):
