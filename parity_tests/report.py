@@ -503,15 +503,18 @@ def write_json(rows: list[Row], path: str) -> None:
 class _RichProgress:
     """Progress on a terminal: which concepts and dtypes are running, units done, rows so far (gone afterwards)."""
 
-    def __init__(self):
+    STARTING = "starting: importing TensorFlow and the comparisons"
+
+    def __init__(self, console=None):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(), transient=True)
-        self._task = None
+                                  TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(), transient=True,
+                                  console=console)
 
     def __enter__(self):
         self._progress.start()
+        self._task = self._progress.add_task(self.STARTING, total=None, rows=0)
         return self
 
     def __exit__(self, *exc):
@@ -520,9 +523,7 @@ class _RichProgress:
     def __call__(self, done: int, total: int, rows: int, running: list[str]) -> None:
         from rich.markup import escape
 
-        text = escape("running " + ", ".join(running)) if running else "starting"
-        if self._task is None:
-            self._task = self._progress.add_task(text, total=total, rows=rows)
+        text = escape("running " + ", ".join(running)) if running else self.STARTING
         self._progress.update(self._task, completed=done, total=total, rows=rows, description=text)
 
 

@@ -278,3 +278,16 @@ def test_the_same_comparisons_give_the_same_numbers_twice():
     second, _ = report.run(["A4", "B19"])
     assert [(r.quantity, r.dtype, r.max_abs, r.max_rel, r.passed) for r in first] == [
         (r.quantity, r.dtype, r.max_abs, r.max_rel, r.passed) for r in second]
+
+
+def test_progress_on_a_terminal_names_what_runs_and_counts_rows():
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    with report._RichProgress(console=Console(file=buffer, force_terminal=True, width=120)) as progress:
+        progress(1, 4, 10, ["A7 float64", "B14 float32"])
+        progress._progress.refresh()
+    text = buffer.getvalue()
+    assert "running A7 float64, B14 float32" in text and "10 rows" in text and "1/4" in text
