@@ -60,8 +60,6 @@ def initialize_with_zeros(dim: int, dtype=None) -> tuple[tf.Variable, tf.Variabl
 def _data(w, b, X, Y=None):
     """The NumPy twin's checks on w, b, X [and binary Y], then X [and Y] as tensors in w's dtype."""
     w_value = check_w_b(w, b)
-    if isinstance(w, tf.Variable) and isinstance(b, tf.Variable) and b.dtype != w.dtype:
-        raise ValueError(f"w and b must have the same dtype, got {w.dtype.name} and {b.dtype.name}")
     X = check_X(X, n_x=w_value.shape[0])
     dtype = w.dtype if tf.is_tensor(w) or isinstance(w, tf.Variable) else w_value.dtype
     if Y is None:

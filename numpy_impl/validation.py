@@ -213,8 +213,18 @@ def check_w_b(w, b) -> np.ndarray:
     if np.ndim(b) != 0:
         raise ValueError(f"b must be a scalar (a float), got an array of shape {np.shape(b)}")
     check_finite(w, "w")
-    check_finite(as_float_array(b, "b"), "b")
+    b_value = as_float_array(b, "b")
+    check_finite(b_value, "b")
+    if not isinstance(b, numbers.Real) or isinstance(b, np.floating):  # a Python number takes w's dtype
+        _check_same_dtype(w, b_value, "w", "b")
     return w
+
+
+def _check_same_dtype(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Parameters of one model in one float dtype: float32 W beside float64 b would silently compute in float64."""
+    if a.dtype != b.dtype:
+        raise ValueError(f"{name_a} and {name_b} must have the same dtype, got {a.dtype} and {b.dtype}: "
+                         f"cast one of them (e.g. {name_b}.astype({name_a}.dtype))")
 
 
 def check_W_b_row(W, b) -> tuple[np.ndarray, np.ndarray]:
@@ -226,6 +236,7 @@ def check_W_b_row(W, b) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"b must have shape (1, 1), got {b.shape}")
     check_finite(W, "W")
     check_finite(b, "b")
+    _check_same_dtype(W, b, "W", "b")
     return W, b
 
 

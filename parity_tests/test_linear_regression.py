@@ -224,6 +224,7 @@ _bad_Y = {
 _bad_Wb = {
     "W a column": (_W.T, _b, r"W must be a row"), "W NaN": (_W * np.nan, _b, "W must be finite"),
     "b a scalar": (_W, np.array(0.3), r"b must have shape \(1, 1\)"), "b inf": (_W, _b * np.inf, "b must be finite"),
+    "float32 W, float64 b": (_W.astype(np.float32), _b, "W and b must have the same dtype"),
 }
 BAD = {}
 for k, (X, msg) in _bad_X.items():

@@ -432,6 +432,7 @@ _bad_wb = {
     "w with NaN": (_w * np.nan, _b, "w must be finite"),
     "b inf": (_w, np.inf, "b must be finite"),
     "b an array": (_w, np.ones((1, 1)), "b must be a scalar"),
+    "float32 w, float64 b": (_w.astype(np.float32), _b, "w and b must have the same dtype"),
 }
 _bad_lr = {"α negative": -0.1, "α zero": 0.0, "α NaN": float("nan"), "α True": True, "α str": "0.1", "α inf": np.inf}
 _bad_n = {"0": 0, "negative": -1, "float": 2.5, "bool": True, "str": "10"}
