@@ -9,7 +9,7 @@ determine the final values of W and b"; finding good ones is an empirical loop (
 
 `HyperParameters` holds only the choices, validated once, with no math: `numpy_impl.deep_network`
 (`initialize_parameters_from_record`, `L_layer_model_from_record`) and `keras_impl.hyperparameters`
-(`build_model`, `build_optimizer`, `train_from_record`) read the same record, so one description of a model
+(`build_model`, `kernel_initializer`, `train_from_record`) read the same record, so one description of a model
 drives both implementations. This module is data only, which is why `keras_impl` may import it.
 """
 

@@ -603,3 +603,12 @@ def test_training_stops_at_the_first_non_finite_cost():
         kd.gradient_descent(X, Y, big, 1e200, 50)
     iteration = [int(re.search(r"iteration (\d+)", str(e.value)).group(1)) for e in (numpy_error, tf_error)]
     assert iteration[0] <= iteration[1] < 50
+
+
+def test_float32_tensor_X_with_float64_variables_is_cast_like_numpy():
+    # X is computed in the parameters' dtype on both sides (a NumPy float32 X as much as a tf.float32 tensor)
+    X, _, p = _small()
+    AL, _ = nd.L_model_forward(X.astype(np.float32), p)
+    AL_tf, _ = kd.L_model_forward_logits(tf.constant(X, tf.float32), convert.to_variables(p))
+    assert AL.dtype == np.float64 and AL_tf.dtype == tf.float64
+    np.testing.assert_allclose(AL, AL_tf.numpy(), rtol=1e-12)
