@@ -186,6 +186,9 @@ def test_network_trained_with_mini_batches(parity):
         check(parity, f"moving {key} after {n} steps (Keras)", "trajectory", moving[key], keras_moving[key])
     _, _, test_X, test_Y = _digits()
     test_X = test_X.astype(parity.dtype)
+    AL_test, _, _ = nb.bn_model_forward(test_X, trained, EPSILON, moving)
+    AL_tape, _, _ = kb.bn_forward_logits(test_X, variables, EPSILON, tape_moving)
+    check(parity, "test-time AL (moving statistics, tape)", "forward", AL_test, AL_tape)
     ours = nb.bn_predict(test_X, trained, moving, EPSILON)
     parity.check("test-time predictions (Keras, training=False)", "layout", ours, kb.keras_bn_predict(model, test_X))
 

@@ -187,6 +187,12 @@ def _train_and_compare(parity, num_iterations):
                 check(parity, f"{key} after {n} steps ({name}, Keras sparse)", "trajectory", trained[key],
                       sparse_params[key])
 
+        predicted = ns.softmax_predict(test_X, trained)
+        parity.check(f"test-set classes after {n} steps ({name}, tape)", "layout", predicted,
+                     ks.softmax_predict(test_X, variables))
+        parity.check(f"test-set classes after {n} steps ({name}, Keras)", "layout", predicted,
+                     ks.keras_softmax_predict(model, test_X))
+
         def acc(pred, labels):
             return f"{100 * np.mean(np.asarray(pred) == labels):.1f}%"
 
