@@ -302,9 +302,10 @@ def keras_fit(keras_model: keras.Model, X, Y, learning_rate, num_epochs, minibat
     batches (consecutive, remainder last). Returns the `History`.
     """
     check_learning_rate(learning_rate)
+    batch_size = check_count(minibatch_size, "minibatch_size")
     keras_model.compile(optimizer=course_adam(learning_rate), loss=keras_total_loss(), jit_compile=False)
     dtype = keras_model.trainable_variables[0].dtype
     return keras_model.fit(tf.cast(convert.inputs_to_keras(X), dtype), tf.cast(convert.labels_to_keras(Y), dtype),
-                           batch_size=check_count(minibatch_size, "minibatch_size"),
-                           epochs=check_count(num_epochs, "num_epochs"), shuffle=False, verbose=0)
+                           batch_size=batch_size, epochs=check_count(num_epochs, "num_epochs"), shuffle=False,
+                           verbose=0)
 

@@ -407,6 +407,67 @@ print(f"{n_steps} steps: eager {eager * 1e3:.0f} ms, tf.function per step {per_s
       f"({eager / per_step:.1f}x), whole loop in one tf.function {whole * 1e3:.0f} ms ({eager / whole:.1f}x)")
 
 # %% [markdown]
+# ## 12. The course's full model: three layers, `tf.data` mini-batches, Adam
+#
+# The course ends its TensorFlow week with a real classifier written with nothing but variables and a tape:
+# `initialize_parameters()` draws W1, b1, W2, b2, W3, b3 from `GlorotNormal(seed=1)` (the biases too), the
+# forward pass is LINEAR → RELU → LINEAR → RELU → LINEAR in course layout, `compute_total_loss` is the softmax
+# cross-entropy **summed** over the mini-batch, and `model` takes one Adam step per `tf.data` mini-batch and
+# reports Σ batch losses / m per epoch. The course trains on hand-sign photos; here it is scikit-learn's digits
+# (64 pixels, 10 classes) with the same 25-12-C pattern. `numpy_impl/tf_model.py` does the same by hand: the
+# backward pass written out, and Adam in the form Keras computes it (α_t = α·√(1-β2^t)/(1-β1^t), ε̂ = 1e-7,
+# which is the notes' Adam with ε = ε̂/√(1-β2^t)). Both start from the same weights; the Keras `Sequential` of
+# Dense layers trained by `fit(shuffle=False)` over the same batches is the third curve.
+
+# %%
+import numpy_impl.tf_model as ntm  # noqa: E402 (this section's own imports)
+from keras_impl import convert  # noqa: E402
+from keras_impl import tf_model as ktm  # noqa: E402
+from numpy_impl.datasets import load_digits_data  # noqa: E402
+
+X_train, Y_train, X_test, Y_test = load_digits_data()
+EPOCHS = 11 if FAST else 101  # costs and accuracies are recorded every 10th epoch, as in the course
+start = ktm.initialize_parameters(n_x=64, n_y=6 + 4)  # GlorotNormal(seed=1), float32 tf.Variables
+start_arrays = convert.to_parameters(start)
+print({k: tuple(v.shape) for k, v in start.items()})
+
+t0 = time.perf_counter()
+np_parameters, np_costs, np_train, np_test = ntm.model(X_train, Y_train, X_test, Y_test, learning_rate=0.001,
+                                                       num_epochs=EPOCHS, print_cost=False, parameters=start_arrays)
+t1 = time.perf_counter()
+tf_parameters, tf_costs, tf_train, tf_test = ktm.model(X_train, Y_train, X_test, Y_test, learning_rate=0.001,
+                                                       num_epochs=EPOCHS, print_cost=True, parameters=start)
+t2 = time.perf_counter()
+dense = ktm.build_keras_model(64, 10)
+convert.set_dense_weights(dense, start_arrays)
+history = ktm.keras_fit(dense, X_train, Y_train, 0.001, EPOCHS, 32)
+print(f"NumPy {t1 - t0:.1f} s, tape model {t2 - t1:.1f} s (tracing included), fit {time.perf_counter() - t2:.1f} s")
+fitted_W1 = convert.dense_weights_to_parameters(dense)["W1"]
+tape_gap = max_abs_diff(np_parameters["W1"], tf_parameters["W1"])
+print(f"W1 after {EPOCHS} epochs, max |diff|: NumPy vs tape {tape_gap:.1e}, NumPy vs fit "
+      f"{max_abs_diff(np_parameters['W1'], fitted_W1):.1e}")
+print(f"test accuracy: NumPy {ntm.accuracy(X_test, Y_test, np_parameters):.2%}, "
+      f"tape {ktm.accuracy(X_test, Y_test, tf_parameters):.2%}")
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+plot_cost_curves({"NumPy": np_costs, "tf.Variable + tape": [float(c) for c in tf_costs]}, ax=axes[0], every=10,
+                 title="epoch cost Σ J_total / m", ylabel="cost")
+axes[0].set_xlabel("epoch")
+plot_cost_curves({"train (NumPy)": np_train, "train (tape)": [float(a) for a in tf_train],
+                  "test (NumPy)": np_test, "test (tape)": [float(a) for a in tf_test]}, ax=axes[1], every=10,
+                 title="accuracy", ylabel="accuracy")
+axes[1].set_xlabel("epoch")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# `fit`'s own epoch loss is another number: its tracker averages the batch losses weighted by the batch sizes
+# (Σ s_k·J_k / m with J_k a sum over the batch), while the course divides the plain sum Σ J_k by m.
+
+# %%
+print(f"epoch 0: course cost {float(np_costs[0]):.4f}, fit's reported loss {history.history['loss'][0]:.4f}")
+
+# %% [markdown]
 # ## Summary
 #
 # | notes | TensorFlow | NumPy (by hand) |
