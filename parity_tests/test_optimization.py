@@ -686,3 +686,64 @@ def test_course_public_test_calls():
     assert isinstance(no.update_lr(0.5, 2, 1), float) and no.update_lr(0.5, 2, 1) == 0.5 / 3
     assert isinstance(no.schedule_lr_decay(0.5, 100, 1, time_interval=100), float)
     assert no.schedule_lr_decay(0.5, 100, 1, time_interval=100) == 0.25
+
+
+# ---------------------------------------------------------------- the naive mapping measured (notes), exact rows
+
+DRIFT_EPOCHS = 200  # 1000 mini-batch steps of the course's moons run
+
+
+def _max_param_diff(a: dict, b: dict) -> float:
+    return float(max(np.max(np.abs(np.asarray(a[k]) - np.asarray(b[k]))) for k in a))
+
+
+def _first_step(parity, optimizer, opt, **kw):
+    """(NumPy parameters, Keras parameters) after the course's first mini-batch update."""
+    X, Y, p0 = _moons_start(parity.dtype)
+    ref = no.train(X, Y, p0, optimizer, num_epochs=1, mini_batch_size=300, **kw)  # one step on the whole set
+    variables = convert.to_variables(p0)
+    AL, caches = no.forward_propagation(X, p0)
+    grads = no.backward_propagation(AL, Y, caches)
+    _apply_keras(opt, variables, {k: grads[k] for k in [f"d{n}" for n in p0]})
+    return ref["parameters"], convert.to_parameters(variables)
+
+
+def _exact_and_naive(parity, optimizer, exact, naive, naive_label, **kw):
+    """The course's moons run (α = 0.0007, mini-batch 64) for 1000 steps: the exact mapping as a row, the naive
+    one (the course's numbers passed straight to Keras) as measured drift after 1, 10 and 1000 steps."""
+    X, Y, p0 = _moons_start(parity.dtype)
+    ref = no.train(X, Y, p0, optimizer, learning_rate=0.0007, num_epochs=DRIFT_EPOCHS, record_every_epoch=True, **kw)
+    run = ko.keras_train(X, Y, p0, exact(), num_epochs=DRIFT_EPOCHS)
+    _check_dicts(parity, f"{type(exact()).__name__} (exact mapping): parameters after 1000 steps:", "trajectory",
+                 ref["parameters"], run["parameters"])
+    if parity.dtype != np.float64:
+        return
+    naive_run = ko.keras_train(X, Y, p0, naive(), num_epochs=DRIFT_EPOCHS, record_every_epoch=True)
+    step1 = _max_param_diff(*_first_step(parity, optimizer, naive(), learning_rate=0.0007, **kw))
+    step10 = _max_param_diff(ref["history"][1]["parameters"], naive_run["history"][1]["parameters"])
+    step1000 = _max_param_diff(ref["parameters"], naive_run["parameters"])
+    scale = float(max(np.max(np.abs(v)) for v in ref["parameters"].values()))
+    exact_gap = _max_param_diff(ref["parameters"], run["parameters"])
+    parity.note(f"naive mapping {naive_label} vs the course's {optimizer} (moons, α = 0.0007, batches of 64): max "
+                f"|Δ parameter| {step1:.1e} after 1 step, {step10:.1e} after 10, {step1000:.1e} after 1000 (largest "
+                f"|parameter| {scale:.2f}); the exact mapping: {exact_gap:.1e}")
+
+
+@concept("B12")
+def test_momentum_exact_vs_naive(parity):
+    _exact_and_naive(parity, "momentum", lambda: ko.keras_momentum(0.0007, 0.9),
+                     lambda: keras.optimizers.SGD(learning_rate=0.0007, momentum=0.9), "SGD(α, momentum=β)", beta=0.9)
+
+
+@concept("B13")
+def test_rmsprop_exact_vs_naive(parity):
+    _exact_and_naive(parity, "rmsprop", lambda: ko.translate("rmsprop", 0.0007, beta=0.9, epsilon=1e-8, custom=True),
+                     lambda: keras.optimizers.RMSprop(learning_rate=0.0007, rho=0.9, epsilon=1e-8),
+                     "RMSprop(α, rho=β, epsilon=1e-8)", beta=0.9, epsilon=1e-8)
+
+
+@concept("B14")
+def test_adam_exact_vs_naive(parity):
+    _exact_and_naive(parity, "adam", lambda: ko.keras_adam(0.0007, 0.9, 0.999, 1e-8),
+                     lambda: keras.optimizers.Adam(learning_rate=0.0007, beta_1=0.9, beta_2=0.999, epsilon=1e-8),
+                     "Adam(α, β1, β2, epsilon=1e-8)")
