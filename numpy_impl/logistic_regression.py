@@ -155,7 +155,7 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
     X_train (n_x, m_train), Y_train (1, m_train), X_test (n_x, m_test), Y_test (1, m_test) -> dict with keys
     costs, Y_prediction_test, Y_prediction_train, w, b, learning_rate, num_iterations.
     """
-    X_train, _, X_test, _ = check_train_test_binary(X_train, Y_train, X_test, Y_test)
+    X_train, Y_train, X_test, Y_test = check_train_test_binary(X_train, Y_train, X_test, Y_test)
     n_x = X_train.shape[0]
     w, b = initialize_with_zeros(n_x)
     w = w.astype(X_train.dtype)

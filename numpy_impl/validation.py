@@ -539,8 +539,15 @@ def diverged_error(epoch: int, batch: int, step: int) -> FloatingPointError:
 
 def check_train_test_binary(X_train, Y_train, X_test, Y_test):
     """A binary classifier's data: X_train (n_x, m_train), Y_train (1, m_train), X_test (n_x, m_test),
-    Y_test (1, m_test), labels in {0, 1}. Examples given as rows (X_train (m, n_x)) are named: pass X_train.T."""
+    Y_test (1, m_test), labels in {0, 1}. Examples given as rows (X_train (m, n_x)) are named: pass X_train.T.
+
+    A 1-D label vector of exactly m entries is taken as the row (1, m): the course's own test of `model` passes
+    `y_test = np.array([0, 1, 0])`, and the course's model accepts it (it only enters the accuracy)."""
     X_train = check_X(X_train, name="X_train")
+    if np.ndim(Y_train) == 1 and np.shape(Y_train)[0] == X_train.shape[1]:
+        Y_train = np.reshape(Y_train, (1, -1))
+    if np.ndim(Y_test) == 1 and np.ndim(X_test) == 2 and np.shape(Y_test)[0] == np.shape(X_test)[1]:
+        Y_test = np.reshape(Y_test, (1, -1))
     n_x = X_train.shape[0]
     if np.ndim(Y_train) == 2 and np.shape(Y_train)[1] == n_x != X_train.shape[1]:
         raise ValueError(f"X_train has shape {X_train.shape}, which looks like (m, n_x): Y_train holds {n_x} labels; "

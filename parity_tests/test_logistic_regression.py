@@ -281,6 +281,34 @@ def test_course_values_of_propagate_optimize_predict():
     np.testing.assert_allclose(nlr.sigmoid(np.array([0, 2])), [0.5, 0.88079708], rtol=1e-8)
 
 
+def test_course_model_call_with_a_1d_y_test():
+    # the course's public test of `model`: seed 0, X randn(4, 7), y_test a 1-D array, 50 iterations at 0.01
+    np.random.seed(0)
+    X, Y = np.random.randn(4, 7), np.array([1, 0, 0, 1, 0, 0, 1]).reshape(1, 7)
+    x_test, y_test = np.random.randn(4, 3), np.array([0, 1, 0])
+    d = nlr.model(X, Y, x_test, y_test, num_iterations=50, learning_rate=0.01)
+    assert type(d["costs"]) is list and len(d["costs"]) == 1
+    np.testing.assert_allclose(d["costs"], [0.69314718], rtol=1e-8)
+    assert d["Y_prediction_test"].shape == (1, 3) and d["Y_prediction_train"].shape == (1, 7)
+    with keras_precision("float64"):
+        k = klr.keras_model(X, Y, x_test, y_test, num_iterations=50, learning_rate=0.01)
+    np.testing.assert_allclose(k["w"], d["w"], rtol=1e-12)
+    with pytest.raises(ValueError, match="Y_test must be 2-D"):
+        nlr.model(X, Y, x_test, np.array([0, 1]), num_iterations=1)  # 1-D but not one label per example
+
+
+def test_course_propagate_optimize_predict_calls():
+    # the course's public tests: Python-float b, int labels, and the types they assert
+    w, b = np.array([[1.0], [2.0], [-1.0]]), 2.5
+    X = np.array([[1.0, 2.0, -1.0, 0.0], [3.0, 4.0, -3.2, 1.0], [3.0, 4.0, -3.2, -3.5]])
+    grads, cost = nlr.propagate(w, b, X, np.array([[1, 1, 0, 0]]))
+    assert type(grads["dw"]) is np.ndarray and grads["dw"].shape == w.shape and type(grads["db"]) is np.float64
+    params, grads, costs = nlr.optimize(w, b, X, np.array([[1, 1, 0, 0]]), num_iterations=101, learning_rate=0.1)
+    assert type(costs) is list and len(costs) == 2 and type(params["w"]) is np.ndarray
+    pred = nlr.predict(np.array([[0.3], [0.5], [-0.2]]), -0.33333, X)
+    assert type(pred) is np.ndarray and pred.shape == (1, 4)
+
+
 def test_initialize_with_zeros_types():
     w, b = nlr.initialize_with_zeros(2)
     assert w.shape == (2, 1) and w.dtype == np.float64 and not w.any()
