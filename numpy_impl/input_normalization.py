@@ -90,7 +90,7 @@ def logistic_regression_gd(X, Y, learning_rate, num_iterations: int):
                 dZ = binary_cross_entropy_from_logits_backward(Z, Y)
                 w = w - learning_rate * (X @ dZ.T)
                 b = b - learning_rate * np.sum(dZ, axis=1, keepdims=True)
-        except (FloatingPointError, ValueError):
+        except (FloatingPointError, ValueError):  # an overflow, or a non-finite Z rejected by the cost's checks
             costs[i] = np.nan
         if not np.isfinite(costs[i]):
             raise FloatingPointError(f"the cost became non-finite at iteration {i}: try a smaller learning_rate")
