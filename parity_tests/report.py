@@ -67,10 +67,16 @@ TITLES = {
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-# Seconds per test module and dtype, measured with `--timings -j 1` on 2 busy cores (see the README's report
-# section). Only the order matters: `-j N` starts the most expensive units first, then every worker takes the
-# next unit when it is free. A module missing here counts as the median of the known ones.
-MEASURED_SECONDS: dict[str, float] = {}
+# Seconds per concept (both dtypes), measured with `--timings -j 1` while 8 other jobs shared the 2 cores (so
+# ~4x slower than an idle machine). Only the proportions matter: `-j N` plans its units with them (see
+# `plan_units`) and starts the most expensive first; every worker then takes the next unit when it is free, so a
+# stale figure costs a little balance, never a wrong row. A concept missing here counts as the median.
+MEASURED_SECONDS: dict[str, float] = {
+    "A1": 5.0, "A2": 0.3, "A3": 2.0, "A4": 3.2, "A5": 0.1, "A6": 1.5, "A7": 30.7, "A8": 2.5, "A9": 10.3,
+    "A10": 5.4, "B1": 3.3, "B2": 3.6, "B3": 17.5, "B4": 7.1, "B5": 11.5, "B6": 6.3, "B7": 7.6, "B8": 43.9,
+    "B9": 5.1, "B10": 18.4, "B11": 9.0, "B12": 19.2, "B13": 32.4, "B14": 41.2, "B15": 57.3, "B17": 14.1,
+    "B18": 17.3, "B19": 27.9, "X1": 46.4,
+}
 
 
 def _concept_key(concept_id: str) -> tuple:
@@ -187,7 +193,15 @@ def quiet_tensorflow(verbose: bool = False) -> None:
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0" if verbose else "3"
     if verbose or user_level or "tensorflow" in sys.modules:
         import keras  # noqa: F401  (imports TensorFlow)
-        return
+    else:
+        _import_keras_with_stderr_aside()
+    if not verbose:  # TF's Python-side warnings (e.g. "triggered tf.function retracing") are for --verbose too
+        import tensorflow as tf
+
+        tf.get_logger().setLevel("ERROR")
+
+
+def _import_keras_with_stderr_aside() -> None:
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as log:
@@ -204,26 +218,27 @@ def quiet_tensorflow(verbose: bool = False) -> None:
             os.close(saved)
 
 
-def _worker_init(verbose: bool) -> None:
+def _worker_init(verbose: bool | None) -> None:
     """A worker process: Ctrl-C is the parent's to handle (no traceback per worker); one BLAS thread; quiet TF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # already ignored since start-up (see run_report); made sure
     parity_tests.pin_blas()
     start = time.perf_counter()
-    quiet_tensorflow(verbose)
+    quiet_tensorflow(bool(verbose))
     _WORKER["import_seconds"] = time.perf_counter() - start
 
 
 _WORKER: dict[str, float] = {}
 
 
-def _run_unit(module_name: str, dtype: str, infos: list[tuple[int, CaseInfo]]) -> tuple[list[CaseResult], float]:
-    """Worker side of one unit (the wanted cases of one module in one dtype); also returns the worker's import time
-    the first time it runs a unit (0 afterwards)."""
+def _run_unit(module_name: str, dtypes: tuple[str, ...], infos: list[tuple[int, CaseInfo]]
+              ) -> tuple[list[CaseResult], float]:
+    """Worker side of one unit: the wanted cases of one module, all in the first dtype, then all in the next.
+    Also returns the worker's start-up time (TensorFlow import) the first time it runs a unit, 0 afterwards."""
     by_name = {case.__name__: case for case in _module_cases(module_name, [info for _, info in infos])}
     cases = [(index, by_name.get(info.name) or _stand_in(info, f"{info.name} is not a comparison once imported"))
              for index, info in infos]
     import_seconds = _WORKER.pop("import_seconds", 0.0)
-    return _run_cases(cases, dtype), import_seconds
+    return [result for dtype in dtypes for result in _run_cases(cases, dtype)], import_seconds
 
 
 @dataclasses.dataclass
@@ -243,32 +258,57 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _estimate(module_name: str) -> float:
+def _estimate(concepts: Iterable[str]) -> float:
+    """Measured seconds of these concepts (both dtypes); the median of the table for one it does not know."""
     known = sorted(MEASURED_SECONDS.values())
-    return MEASURED_SECONDS.get(module_name, known[len(known) // 2] if known else 1.0)
+    median = known[len(known) // 2] if known else 1.0
+    return sum(MEASURED_SECONDS.get(c, median) for c in concepts)
+
+
+Unit = tuple[str, tuple[str, ...]]  # (test module, dtypes it runs in)
+
+
+def plan_units(infos: list[CaseInfo], jobs: int) -> list[tuple[Unit, list[tuple[int, CaseInfo]]]]:
+    """Split the wanted cases into units for `jobs` workers, most expensive first.
+
+    A unit is one test module in both dtypes (float64 pass, then float32), so what a module caches for both dtypes
+    (a training run, a subprocess) is computed once. A module that alone would take more than a worker's fair
+    share (total / jobs) is split into one unit per dtype, so that no single unit makes the others wait.
+    """
+    by_module: dict[str, list[tuple[int, CaseInfo]]] = {}
+    for index, info in enumerate(infos):
+        by_module.setdefault(info.module, []).append((index, info))
+    cost = {m: _estimate({info.concept for _, info in cases}) for m, cases in by_module.items()}
+    share = sum(cost.values()) / max(jobs, 1)
+    units = []
+    for module, cases in by_module.items():
+        if jobs > 1 and cost[module] > share:
+            units += [((module, (dtype,)), cases, cost[module] / len(DTYPES)) for dtype in DTYPES]
+        else:
+            units.append(((module, DTYPES), cases, cost[module]))
+    units.sort(key=lambda u: -u[2])  # stable: equal costs keep module order
+    return [(unit, cases) for unit, cases, _ in units]
 
 
 Progress = Callable[[int, int, int, list[str]], None]  # (units done, units, rows so far, labels running)
 
 
 def run_report(concepts: Iterable[str] | None = None, jobs: int = 1, progress: Progress | None = None,
-               verbose: bool = False) -> Report:
+               verbose: bool | None = None) -> Report:
     """Run the comparisons (optionally only those of `concepts`) in both dtypes.
 
-    The work is split in units (the wanted cases of one test module in one dtype: module caches such as a shared
-    training run stay within one process). `jobs == 1` runs them here, in order; `jobs > 1` in that many worker
-    processes, most expensive first. Either way the rows come back in the same order: concept, then the case
-    order of the modules, then float64 before float32.
+    `jobs == 1` runs every module here, in order (its cases in float64, then in float32); `jobs > 1` runs the units
+    of `plan_units` in that many worker processes. Either way the rows come back in the same order: concept, then
+    the case order of the modules, then float64 before float32. `verbose` is the command line's choice about
+    TensorFlow's logging (`quiet_tensorflow`); None (a library call, e.g. from a test) leaves this process's
+    logging as it is.
     """
     wanted = {c.upper() for c in concepts} if concepts is not None else None
     if jobs <= 1:
         return _run_here(wanted, progress, verbose)
     infos = [info for info in catalog() if wanted is None or info.concept.upper() in wanted]
-    units: dict[tuple[str, str], list[tuple[int, CaseInfo]]] = {}
-    for index, info in enumerate(infos):
-        for dtype in DTYPES:
-            units.setdefault((info.module, dtype), []).append((index, info))
-    order = sorted(units, key=lambda unit: -_estimate(unit[0]))
+    planned = plan_units(infos, jobs)
+    units = dict(planned)
     results: list[CaseResult] = []
     import_seconds: list[float] = []
     jobs = min(jobs, len(units)) or 1
@@ -282,8 +322,8 @@ def run_report(concepts: Iterable[str] | None = None, jobs: int = 1, progress: P
         # instruction (Python keeps an ignored SIGINT ignored), so a Ctrl-C reaches only this process.
         handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            futures = {executor.submit(_run_unit, module, dtype, units[(module, dtype)]): (module, dtype)
-                       for module, dtype in order}
+            futures = {executor.submit(_run_unit, module, dtypes, cases): (module, dtypes)
+                       for (module, dtypes), cases in planned}
         finally:
             signal.signal(signal.SIGINT, handler)
         pending = set(futures)
@@ -304,9 +344,9 @@ def run_report(concepts: Iterable[str] | None = None, jobs: int = 1, progress: P
     return _assemble(results, import_seconds, jobs)
 
 
-def _unit_label(unit: tuple[str, str], units) -> str:
+def _unit_label(unit: Unit, units) -> str:
     concepts = sorted({info.concept for _, info in units[unit]}, key=_concept_key)
-    return f"{'/'.join(concepts)} {unit[1]}"
+    return f"{'/'.join(concepts)}" + (f" {unit[1][0]}" if len(unit[1]) == 1 else "")
 
 
 def _stop(executor) -> None:
@@ -320,20 +360,21 @@ def _stop(executor) -> None:
         process.join(timeout=5)
 
 
-def _run_here(wanted: set[str] | None, progress: Progress | None, verbose: bool) -> Report:
+def _run_here(wanted: set[str] | None, progress: Progress | None, verbose: bool | None) -> Report:
     start = time.perf_counter()
-    quiet_tensorflow(verbose)
+    if verbose is not None:
+        quiet_tensorflow(verbose)
     cases = [case for case in discover() if wanted is None or case.concept.upper() in wanted]
     import_seconds = [time.perf_counter() - start]
-    units: dict[tuple[str, str], list[tuple[int, Callable]]] = {}
+    units: dict[str, list[tuple[int, Callable]]] = {}
     for index, case in enumerate(cases):
-        for dtype in DTYPES:
-            units.setdefault((case.__module__, dtype), []).append((index, case))
+        units.setdefault(case.__module__, []).append((index, case))
     results: list[CaseResult] = []
-    for done, ((_, dtype), unit) in enumerate(units.items()):
+    steps = [(unit, dtype) for unit in units.values() for dtype in DTYPES]  # as a worker runs a unit
+    for done, (unit, dtype) in enumerate(steps):
         if progress:
             concepts = sorted({case.concept for _, case in unit}, key=_concept_key)
-            progress(done, len(units), sum(len(r.rows) for r in results), [f"{'/'.join(concepts)} {dtype}"])
+            progress(done, len(steps), sum(len(r.rows) for r in results), [f"{'/'.join(concepts)} {dtype}"])
         results.extend(_run_cases(unit, dtype))
     return _assemble(results, import_seconds, 1)
 

@@ -291,3 +291,16 @@ def test_progress_on_a_terminal_names_what_runs_and_counts_rows():
         progress._progress.refresh()
     text = buffer.getvalue()
     assert "running A7 float64, B14 float32" in text and "10 rows" in text and "1/4" in text
+
+
+def test_plan_units_runs_every_case_once_per_dtype_and_splits_only_a_module_bigger_than_a_share(monkeypatch):
+    infos = [report.CaseInfo("test_big", "test_a", "Z1"), report.CaseInfo("test_big", "test_b", "Z1"),
+             report.CaseInfo("test_small", "test_c", "Z2"), report.CaseInfo("test_other", "test_d", "Z3")]
+    monkeypatch.setattr(report, "MEASURED_SECONDS", {"Z1": 80.0, "Z2": 10.0, "Z3": 10.0})
+    for jobs, split in ((1, False), (2, True), (8, True)):
+        planned = report.plan_units(infos, jobs)
+        runs = sorted((info.name, dtype) for (_, dtypes), cases in planned for _, info in cases for dtype in dtypes)
+        assert runs == sorted((i.name, d) for i in infos for d in ("float64", "float32"))
+        assert (planned[0][0] == ("test_big", ("float64",))) is split
+        assert [unit for unit, _ in planned if unit[0] != "test_big"] == [("test_small", ("float64", "float32")),
+                                                                         ("test_other", ("float64", "float32"))]
