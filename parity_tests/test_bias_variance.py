@@ -2,7 +2,7 @@
 
 Data: the digits, binary task "is it an 8?" (standardized pixels), 1437 training and 360 dev examples.
 Human-level error on clean digits is ~0%: the Bayes error is taken as 0. An under-fitting model (logistic
-regression [64, 1], 30 epochs at α = 0.1, all 1437 examples) and an over-fitting one ([64, 64, 1], 60 epochs at
+regression [64, 1], 30 epochs at α = 0.1, all 1437 examples) and an over-fitting one ([64, 64, 1], 30 epochs at
 α = 1, only the first 100 examples) are trained on both sides from the same start, against the same dev set;
 each side's History gives the diagnosis.
 """
@@ -25,7 +25,7 @@ from parity_tests.harness import Parity, Tol, concept
 M_TRAIN = 100
 MODELS = {  # name: (layer_dims, learning_rate, num_epochs, training examples)
     "under-fitting [64, 1]": ((64, 1), 0.1, 30, None),
-    "over-fitting [64, 64, 1]": ((64, 64, 1), 1.0, 60, M_TRAIN),
+    "over-fitting [64, 64, 1]": ((64, 64, 1), 1.0, 30, M_TRAIN),
 }
 EXPECTED = {"under-fitting [64, 1]": "high bias", "over-fitting [64, 64, 1]": "high variance"}
 
