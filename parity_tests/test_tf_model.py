@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import numpy_impl.optimization as no
 import numpy_impl.tf_model as nt
 from keras_impl import convert
 from keras_impl import tf_model as kt
@@ -120,12 +121,17 @@ def test_adam_steps_and_state(parity):
     variables, parameters = _start(parity.dtype)
     batches = nt.mini_batches(X, Y, BATCH)[:3]
     m, v = nt.initialize_adam(parameters)
+    course, course_v, course_s = dict(parameters), *no.initialize_adam(parameters)
     optimizer = kt.course_adam(LEARNING_RATE)
     var_list = [variables[k] for k in nt.KEYS]
     optimizer.build(var_list)
     for t, (X_batch, Y_batch) in enumerate(batches, start=1):
         _, grads = nt.total_loss_and_grads(X_batch, Y_batch, parameters)
         parameters, m, v = nt.update_parameters_with_keras_adam(parameters, grads, m, v, t, LEARNING_RATE)
+        # the notes' Adam (numpy_impl.optimization) is Keras's when its ε is ε̂/√(1 - β2^t) at step t
+        _, course_grads = nt.total_loss_and_grads(X_batch, Y_batch, course)
+        course, course_v, course_s, _, _ = no.update_parameters_with_adam(
+            course, course_grads, course_v, course_s, t, LEARNING_RATE, epsilon=1e-7 / np.sqrt(1 - 0.999**t))
         _, grads_tf = kt.total_loss_and_grads(X_batch, Y_batch, variables)
         optimizer.apply_gradients(zip([grads_tf[f"d{k}"] for k in nt.KEYS], var_list, strict=True))
     # m and v are averages of gradients and squared gradients, 1e-9 to 1e-3 here, far below the table's atol.
@@ -140,6 +146,8 @@ def test_adam_steps_and_state(parity):
     for key in nt.KEYS:
         i = optimizer._get_variable_index(variables[key])  # Keras keeps Adam's m and v per variable, by index
         parity.check(f"{key} after 3 Adam steps", "step", parameters[key], variables[key])
+        parity.check(f"{key} after 3 steps of the notes' Adam with ε_t = ε̂/√(1 - β2^t)", "step", course[key],
+                     variables[key])
         m_tf, v_tf = optimizer._momentums[i].numpy(), optimizer._velocities[i].numpy()
         parity.check(f"Adam m (first moment) of {key} after 3 steps", "step", m[f"d{key}"], m_tf,
                      tol=own_scale(m_tf), why=why)
