@@ -1,6 +1,6 @@
 """B18: softmax regression and a softmax network, NumPy by hand vs GradientTape vs Keras Dense + cross-entropy.
 
-Data: scikit-learn's digits, all 10 classes (n_x = 64 pixels in [0, 1], one-hot Y (10, m), m = 1437 training
+Data: scikit-learn's digits, all 10 classes (n_x = 64 pixels in [0, 1], one-hot Y (10, m), m = 1438 training
 examples). Two models: softmax regression [64, 10] and a network [64, 32, 16, 10] (ReLU hidden layers),
 started from `randn / sqrt(n_{l-1})` (np.random.seed(1)) with random non-zero biases, copied to Keras through
 keras_impl.convert. Keras gets the same J two ways: CategoricalCrossentropy(from_logits=True) on one-hot
@@ -30,8 +30,8 @@ LEARNING_RATE = 0.2  # at 0.5 the network's float32 and float64 runs part by 0.0
 NUM_ITERATIONS = 100  # report rows (float32: by 200 steps a ReLU unit of the network flips on rounding, 4e-5 in W1)
 
 
-FLOAT32_WHY = ("float32: bound relative to the row's largest entry, atol = rtol·max|tf| (sums over m = 1437 "
-               "examples with cancellation leave small entries an absolute error ~ eps·max, not eps·|entry|)")
+FLOAT32_WHY = ("float32: bound relative to the row's largest entry, atol = rtol·max|tf| (sums over many examples "
+               "with cancellation leave a small entry an absolute error ~ eps·max|entry|, not eps·|entry|)")
 
 
 def check(parity, quantity: str, kind: str, numpy_value, tf_value):
