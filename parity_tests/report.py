@@ -495,6 +495,8 @@ def _json_row(row: Row) -> dict:
 
 def json_path_problem(path: str) -> str:
     """Why `path` cannot receive the JSON ("" if it can): checked before any comparison runs."""
+    if not path:
+        return "the path is empty"
     if os.path.isdir(path):
         return f"{path} is a directory"
     folder = os.path.dirname(os.path.abspath(path))
@@ -647,7 +649,7 @@ def _main(argv: list[str] | None) -> int:
     if problem:
         print(f"dl-parity: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    json_problem = json_path_problem(args.json) if args.json else ""
+    json_problem = json_path_problem(args.json) if args.json is not None else ""
     parity_tests.pin_blas()
     tty = sys.stdout.isatty() and not args.plain
 
@@ -663,7 +665,7 @@ def _main(argv: list[str] | None) -> int:
     if not rows:
         print(f"dl-parity: no comparisons matched {concepts}", file=sys.stderr)
         return EXIT_USAGE
-    if args.json and not json_problem:
+    if args.json is not None and not json_problem:
         try:
             write_json(rows, args.json)
         except OSError as exc:

@@ -97,7 +97,7 @@ def _fake_comparisons(monkeypatch):
     monkeypatch.setattr(report, "discover", lambda: [test_ok])
 
 
-@pytest.mark.parametrize("where", ["missing folder", "a directory", "read-only folder"])
+@pytest.mark.parametrize("where", ["missing folder", "a directory", "read-only folder", "empty path"])
 def test_a_json_path_that_cannot_be_written_is_found_first_the_table_is_printed_and_the_exit_is_2(
         where, tmp_path, monkeypatch, capsys):
     _fake_comparisons(monkeypatch)
@@ -105,6 +105,8 @@ def test_a_json_path_that_cannot_be_written_is_found_first_the_table_is_printed_
         path = tmp_path / "no" / "such" / "rows.json"
     elif where == "a directory":
         path = tmp_path
+    elif where == "empty path":
+        path = ""
     else:
         folder = tmp_path / "ro"
         folder.mkdir()
