@@ -94,8 +94,8 @@ def test_keras_split_dataset(parity):
     numpy_train = set(nds.split_indices(m, nds.SMALL_DATA, SEED)[0].tolist())
     shared = len(numpy_train & set(python_order[: len(numpy_train)].tolist())) / len(numpy_train)
     parity.note(f"split_dataset(shuffle=True, seed={SEED}) shuffles with Python's random, not NumPy's: its training "
-                f"set shares {100 * shared:.0f}% of the examples of np.random.seed({SEED}); permutation(m)'s "
-                "(about 60%, chance level)")
+                f"set and that of np.random.seed({SEED}); permutation(m) share {100 * shared:.0f}% of their "
+                "examples (chance level: 60%)")
 
 
 def test_split_dataset_reseeds_python_random():
