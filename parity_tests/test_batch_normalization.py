@@ -17,6 +17,8 @@ import functools
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import numpy_impl.batch_normalization as nb
 from keras_impl import batch_normalization as kb
@@ -235,6 +237,21 @@ def test_backward_matches_finite_differences():
     e[1] = h
     assert (J(Z, gamma + e, beta) - J(Z, gamma - e, beta)) / (2 * h) == pytest.approx(dgamma[1, 0], rel=1e-6)
     assert (J(Z, gamma, beta + e) - J(Z, gamma, beta - e)) / (2 * h) == pytest.approx(dbeta[1, 0], rel=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 6), st.integers(2, 40), st.floats(-5.0, 5.0), st.floats(0.1, 10.0), st.integers(0, 2**31 - 1))
+def test_backward_by_hand_equals_the_tape_for_any_shape(n, m, mean, std, seed):
+    """dZ, dγ, dβ by hand vs by tape (float64) over random shapes, scales, γ, β and upstream dZ̃."""
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(mean, std, (n, m))
+    gamma, beta, G = rng.uniform(-2.0, 2.0, (n, 1)), rng.normal(size=(n, 1)), rng.normal(size=(n, m))
+    _, cache = nb.batchnorm_forward(Z, gamma, beta, EPSILON)
+    by_hand = nb.batchnorm_backward(G, cache)
+    by_tape = kb.batchnorm_grads_tape(Z, gamma, beta, G, EPSILON)
+    for ours, theirs in zip(by_hand, by_tape, strict=True):
+        scale = max(1.0, float(np.max(np.abs(theirs))))
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-9, atol=1e-12 * scale)
 
 
 def test_float32_stays_float32():

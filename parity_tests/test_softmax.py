@@ -13,6 +13,8 @@ import functools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import numpy_impl.deep_network as nd
 import numpy_impl.softmax as ns
@@ -246,6 +248,25 @@ def test_softmax_regression_is_multiclass_logistic_regression():
     ZL = caches[-1][1]
     np.testing.assert_allclose(AL[1], sigmoid(ZL[1] - ZL[0]), rtol=1e-14)
     np.testing.assert_allclose(AL.sum(axis=0), 1.0, rtol=1e-15)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=3), st.integers(2, 5), st.integers(1, 12),
+       st.sampled_from(ns.HIDDEN), st.integers(0, 2**31 - 1))
+def test_backward_by_hand_equals_the_tape_for_any_network(hidden_dims, C, m, hidden, seed):
+    """Every gradient by hand vs by tape (float64) over random layer sizes, classes, m, hidden activation."""
+    rng = np.random.default_rng(seed)
+    dims = [3, *hidden_dims, C]
+    parameters = {}
+    for l in range(1, len(dims)):
+        parameters[f"W{l}"] = rng.normal(size=(dims[l], dims[l - 1]))
+        parameters[f"b{l}"] = rng.normal(size=(dims[l], 1))
+    X, Y = rng.normal(size=(3, m)), np.eye(C)[:, rng.integers(0, C, m)]
+    AL, caches = ns.softmax_forward(X, parameters, hidden)
+    grads = ns.softmax_backward(AL, Y, caches, hidden)
+    _, tape = ks.softmax_grads(X, Y, convert.to_variables(parameters), hidden)
+    for key in parameters:
+        np.testing.assert_allclose(grads[f"d{key}"], tape[f"d{key}"].numpy(), rtol=1e-9, atol=1e-13)
 
 
 def test_float32_stays_float32():
