@@ -96,6 +96,21 @@ def test_keras_without_the_mapping_takes_twice_the_step(parity):
 
 
 @concept("A1")
+def test_from_zeros_propagate_and_20_steps(parity):
+    # initialize_with_zeros (float64, the course's zeros) cast to the row's dtype; propagate's grads at zero
+    W0, b0 = (a.astype(parity.dtype) for a in nlin.initialize_with_zeros(2))
+    _, _, X, Y = _house_case(parity.dtype)
+    grads, cost = nlin.propagate(W0, b0, X, Y)
+    tgrads, tcost = klin.propagate(*_variables(W0, b0), X, Y)
+    parity.check("cost at W = 0, b = 0 (tape propagate)", "cost", cost, tcost)
+    parity.check("dW at W = 0 (tape propagate)", "grad", grads["dW"], tgrads["dW"])
+    parity.check("db at b = 0 (tape propagate)", "grad", grads["db"], tgrads["db"])
+    params, _, _ = nlin.optimize(W0, b0, X, Y, 20, LEARNING_RATE)
+    tparams, _, _ = klin.optimize(*_variables(W0, b0), X, Y, 20, LEARNING_RATE)
+    parity.check("W after 20 steps from zeros", "trajectory", params["W"], tparams["W"])
+
+
+@concept("A1")
 def test_forward_is_W_X_plus_b(parity):
     # The neuron without activation: Ŷ = W X + b in course layout equals Dense(1)'s output, moved back.
     W, b, X, _ = _house_case(parity.dtype)

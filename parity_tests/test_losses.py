@@ -194,6 +194,19 @@ def test_bce_from_logits_per_example_at_large_z(parity):
 
 
 @concept("A3")
+def test_the_project_bce_factory_is_the_notes_J_from_logits(parity):
+    # keras_binary_crossentropy(), the one BCE every Keras model of the project uses: mean over m of the stable
+    # per-example loss, on Keras-layout logits; Z spans both signs and |z| up to 6, Y both labels
+    rng = np.random.default_rng(9)
+    Z = (rng.standard_normal((1, 12)) * 3).astype(parity.dtype)
+    Y = rng.integers(0, 2, (1, 12)).astype(parity.dtype)
+    bce = tfl.keras_binary_crossentropy()
+    parity.check("keras_binary_crossentropy()(Yᵀ, Zᵀ) = BCE J from Z", "cost",
+                 npl.binary_cross_entropy_from_logits(Z, Y),
+                 bce(convert.labels_to_keras(Y), convert.labels_to_keras(Z)))
+
+
+@concept("A3")
 def test_keras_bce_clips_saturated_probabilities(parity):
     # Trap 3. BinaryCrossentropy(from_logits=False) runs the textbook formula on clip(AL, 1e-7, 1 - 1e-7):
     # equal to the course inside the clip range, finite where the course's formula is inf/nan.
