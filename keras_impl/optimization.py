@@ -817,10 +817,14 @@ def make_keras_loop(net: keras.Model, optimizer: keras.optimizers.Optimizer, min
     slots = keras_slots(optimizer, variables)
     state = [v for name in sorted(slots) for v in slots[name]]
 
-    @tf.function
+    dtype = variables[0].dtype
+    n_x, n_y = net.inputs[0].shape[-1], net.outputs[0].shape[-1]
+
+    # one signature for every number of epochs: a warm-up call traces the loop that a long run then reuses
+    @tf.function(input_signature=[tf.TensorSpec([m, n_x], dtype), tf.TensorSpec([m, n_y], dtype),
+                                  tf.TensorSpec([None, m], tf.int32)])
     def loop(x, y, perms):
         E = tf.shape(perms)[0]
-        dtype = variables[0].dtype
         batch_costs = tf.TensorArray(dtype, size=E * n_batches)
         snap_vars = [tf.TensorArray(v.dtype, size=E if record_every_epoch else 0) for v in variables]
         snap_state = [tf.TensorArray(v.dtype, size=E if record_every_epoch else 0) for v in state]

@@ -747,3 +747,93 @@ def test_adam_exact_vs_naive(parity):
     _exact_and_naive(parity, "adam", lambda: ko.keras_adam(0.0007, 0.9, 0.999, 1e-8),
                      lambda: keras.optimizers.Adam(learning_rate=0.0007, beta_1=0.9, beta_2=0.999, epsilon=1e-8),
                      "Adam(α, β1, β2, epsilon=1e-8)")
+
+
+# ---------------------------------------------------------------- course-length runs (slow) and real data
+
+COURSE_RUNS = {  # id -> (optimizer, learning_rate, decay name, the course's reported training accuracy or None)
+    "gd": ("gd", 0.0007, None, 0.7167),
+    "momentum": ("momentum", 0.0007, None, 0.7167),
+    "adam": ("adam", 0.0007, None, 0.94),
+    "gd+update_lr": ("gd", 0.1, "update_lr", None),
+    "gd+schedule_lr_decay": ("gd", 0.1, "schedule_lr_decay", None),
+    "momentum+schedule_lr_decay": ("momentum", 0.1, "schedule_lr_decay", None),
+    "adam+schedule_lr_decay": ("adam", 0.01, "schedule_lr_decay", None),
+}
+
+
+def course_run(run_id: str, num_epochs: int = 5000) -> dict:
+    """The course's `model` on the moons (layers [2, 5, 2, 1], batches of 64, seeds 11, 12, ...; decays with
+    decay_rate 1 and the course's time_interval 1000) with NumPy and with the compiled Keras loop driven by
+    `translate` (float64). Returns both accuracies, the largest parameter gap and both cost curves."""
+    optimizer, lr, decay, _ = COURSE_RUNS[run_id]
+    X, Y, p0 = _moons_start(np.float64)
+    with keras_precision("float64"):
+        ref = no.train(X, Y, p0, optimizer, learning_rate=lr, num_epochs=num_epochs,
+                       decay=no.DECAYS[decay] if decay else None, decay_rate=1)
+        opt = ko.translate(optimizer, lr, decay=decay, decay_rate=1.0, steps_per_epoch=S, custom=True)
+        run = ko.keras_train(X, Y, p0, opt, num_epochs=num_epochs)
+        keras_accuracy = ko.keras_accuracy(run["model"], X, Y)
+    return {"numpy_accuracy": no.accuracy(X, Y, ref["parameters"]), "keras_accuracy": keras_accuracy,
+            "max_parameter_gap": _max_param_diff(ref["parameters"], run["parameters"]),
+            "numpy_costs": ref["costs"], "keras_costs": run["costs"], "optimizer": type(opt).__name__}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run_id", sorted(COURSE_RUNS))
+def test_course_run_5000_epochs(run_id):
+    """The full course runs (25,000 mini-batch steps): the same accuracy on both sides, the course's where it
+    reports one, the final parameters within 1e-9 and the cost curves within 1e-10 relative."""
+    out = course_run(run_id)
+    expected = COURSE_RUNS[run_id][3]
+    assert out["numpy_accuracy"] == out["keras_accuracy"], out
+    if expected is not None:
+        assert abs(out["numpy_accuracy"] - expected) < 5e-3, out["numpy_accuracy"]
+    assert out["max_parameter_gap"] < 1e-9, out["max_parameter_gap"]
+    np.testing.assert_allclose(out["keras_costs"], out["numpy_costs"], rtol=1e-10)
+
+
+@concept("B10")
+def test_digits_mini_batch_training(parity):
+    """Mini-batch Adam on scikit-learn's digits ("is it an 8?", 1438 training images, layers [64, 16, 8, 1],
+    batches of 64: 23 per epoch, the last of 30), 3 epochs: NumPy vs the compiled Keras loop, parameters and
+    epoch costs; the accuracies after 10 epochs as a note (float64)."""
+    from numpy_impl.datasets import load_digits_data
+
+    train_X, train_Y, test_X, test_Y = (a.astype(parity.dtype) for a in load_digits_data(digit=8))
+    p0 = {k: v.astype(parity.dtype) for k, v in no.initialize_parameters([64, 16, 8, 1]).items()}
+    epochs = 10 if parity.dtype == np.float64 else 3
+    ref = no.train(train_X, train_Y, p0, "adam", learning_rate=0.01, num_epochs=epochs, record_every_epoch=True)
+    run = ko.keras_train(train_X, train_Y, p0, ko.keras_adam(0.01), num_epochs=epochs, record_every_epoch=True)
+    three = {k: v[:3] for k, v in _epochs(ref["history"], "parameters").items()}
+    _check_dicts(parity, "digits, Adam: parameters after each of 3 epochs:", "trajectory", three,
+                 {k: v[:3] for k, v in _epochs(run["history"], "parameters").items()})
+    parity.check("digits, Adam: epoch costs (3 epochs)", "trajectory", np.array(ref["costs"][:3], parity.dtype),
+                 np.array(run["costs"][:3], parity.dtype))
+    if parity.dtype == np.float64:
+        parity.note(f"digits 'is it an 8?', mini-batch Adam (α = 0.01, 64 per batch) after {epochs} epochs: training "
+                    f"accuracy NumPy {no.accuracy(train_X, train_Y, ref['parameters']):.2%}, Keras "
+                    f"{ko.keras_accuracy(run['model'], train_X, train_Y):.2%}; test NumPy "
+                    f"{no.accuracy(test_X, test_Y, ref['parameters']):.2%}, Keras "
+                    f"{ko.keras_accuracy(run['model'], test_X, test_Y):.2%}")
+
+
+def test_moons_benchmark_runs_and_ends_with_its_ratio_line(tmp_path):
+    """benchmarks/moons_optimizers.py at 20 epochs: it runs, both sides reach the same parameters, and its last
+    line is the contract `ratio keras/numpy: X`."""
+    import os
+    import pathlib
+    import re
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "moons_optimizers.py"), "--epochs", "20"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(root)))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.strip().splitlines()
+    assert re.fullmatch(r"ratio keras/numpy: \d+\.\d\d", lines[-1]), proc.stdout
+    keras_line = next(line for line in lines if line.startswith("Keras compiled loop"))
+    assert float(re.search(r"max abs (\S+),", keras_line).group(1)) < 1e-12, keras_line
+    assert "first call" in proc.stdout
