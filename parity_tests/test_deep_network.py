@@ -143,6 +143,28 @@ def test_predictions_near_the_threshold(parity):
 
 
 @concept("A9")
+def test_course_models_against_the_tape(parity):
+    # The course's drivers themselves (their starts are float64, as the course draws them): L_layer_model from
+    # initialize_parameters_deep_application, two_layer_model from initialize_parameters, and the forward pass
+    # from initialize_parameters_deep (randn·0.01), each against the tape from the same start.
+    if parity.dtype != np.float64:
+        return
+    (X, Y), _ = _data(parity.dtype)
+    trained, _ = nd.L_layer_model(X, Y, (64, 7, 1), learning_rate=0.1, num_iterations=50)
+    tape, _ = kd.gradient_descent(X, Y, nd.initialize_parameters_deep_application((64, 7, 1)), 0.1, 50)
+    two, _ = nd.two_layer_model(X, Y, (64, 5, 1), learning_rate=0.1, num_iterations=50)
+    tape_two, _ = kd.gradient_descent(X, Y, nd.initialize_parameters(64, 5, 1), 0.1, 50)
+    for key in trained:
+        check(parity, f"{key}: L_layer_model (64, 7, 1), 50 iterations vs tape", "trajectory", trained[key],
+              tape[key])
+        check(parity, f"{key}: two_layer_model (64, 5, 1), 50 iterations vs tape", "trajectory", two[key],
+              tape_two[key])
+    small = nd.initialize_parameters_deep(LAYER_DIMS)
+    check(parity, "AL from initialize_parameters_deep (randn·0.01)", "forward", nd.L_model_forward(X, small)[0],
+          kd.L_model_forward_logits(X, convert.to_variables(small))[0])
+
+
+@concept("A9")
 def test_training_on_digits(parity):
     _train_three_ways_and_compare(parity, LEARNING_RATE, NUM_ITERATIONS)
 

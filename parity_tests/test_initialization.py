@@ -137,6 +137,10 @@ def test_gradient_norms_per_layer(parity):
         tol, why = _deep_norm_tolerance(parity, initialization)
         check(parity, f"cost, 20 layers ({label})", "cost", cost, tf_cost)
         check(parity, f"‖dW[l]‖ per layer, l = 1..20 ({label})", "grad", norms, tf_norms, tol=tol, why=why)
+        if initialization in ("he", "xavier"):  # the Keras Dense model of the same start
+            keras_norms = kin.keras_gradient_norms(kin.build_model(dims, parameters), X, Y)
+            check(parity, f"‖dW[l]‖ per layer, l = 1..20 ({label}, Keras Dense)", "grad", norms, keras_norms,
+                  tol=tol, why=why)
         summary.append(f"{label} {norms.min():.1e}..{norms.max():.1e}")
     parity.note("‖dW[l]‖ over 20 layers (width 10, circles): " + ", ".join(summary))
 
@@ -233,6 +237,21 @@ def test_course_model_trajectory_he(parity):
     parity.note(f"He, {steps} steps: train accuracy {train_acc:.4f}, test {test_acc:.2f} (NumPy), test "
                 f"{tf_test_acc:.2f} (tape); cost {float(costs[-1]):.6f} at step {1000 * (len(costs) - 1)} "
                 f"(course at 15000 steps: train 0.99333, test 0.96)")
+
+
+@concept("B8")
+def test_course_driver_model_against_the_tape(parity):
+    # The course's driver itself, npi.model (float64: it draws its start in float64), over 200 steps (random
+    # ×10: 50, the run is chaotic beyond, see test_random_start_is_chaotic).
+    if parity.dtype != np.float64:
+        return
+    X, Y, _, _ = _circles(parity.dtype)
+    for initialization, steps in (("he", 200), *SHORT_STEPS.items()):
+        parameters = npi.model(X, Y, num_iterations=steps, print_cost=False, initialization=initialization)
+        tf_parameters, _ = kin.train(X, Y, _start(initialization, parity.dtype), 0.01, steps)
+        for key in KEYS:
+            check(parity, f"{key}: model(initialization='{initialization}', {steps} iterations) vs tape", "trajectory",
+                  parameters[key], tf_parameters[key], **_noise_tol(parity, "trajectory", initialization, key))
 
 
 @concept("B8")

@@ -50,6 +50,7 @@ from parity_tests.normwise import check
 NUM_ITERATIONS = 10000
 BEFORE_SPIKE = 6000  # the runs separate (> 1e-12) from step ~6550 on; 6000 leaves a margin
 SPIKE = (6550, 6750)  # the steps where the cost rises (alpha = 1.2 overshoots), for the notes
+SHORT = 500  # sn.train and nn_model themselves, against the tape, over the first SHORT steps
 KERAS_EVERY = 10  # teacher forcing through the Keras model: one step from every 10th state (time budget)
 
 # Measured (float64; float32 in brackets), tape and Keras (with or without XLA) against NumPy, same start
@@ -237,6 +238,18 @@ def test_course_length_training(parity):
         for key in FINAL_TOL:
             check(parity, f"{key} after {NUM_ITERATIONS} steps ({side})", "trajectory", final[key], end[key],
                   tol=FINAL_TOL[key], why=FINAL_WHY)
+
+    # The project's loop and the course's model themselves (the long run above is the recorded copy of the
+    # loop, bit-identical to sn.train: test_train_records_the_whole_path): 500 steps against the tape.
+    short_final, short_costs = sn.train(X, Y, start, SHORT)
+    assert np.array_equal(short_costs, costs[:SHORT])
+    check(parity, f"cost curve, steps 0-{SHORT - 1}: sn.train vs tape", "trajectory", short_costs, costs_tape[:SHORT],
+          tol=window_tol, why=window_why)
+    tape_short, _ = ks.train(X, Y, start, SHORT)
+    model_short = sn.nn_model(X, Y, 4, num_iterations=SHORT)
+    for key in sn.PARAMETER_KEYS:
+        check(parity, f"{key}: nn_model(X, Y, 4, {SHORT} iterations) vs tape", "trajectory", model_short[key],
+              tape_short[key])
 
     # Where the tape's end point differs from NumPy's it is still a point of the same map: one more
     # step from it is the same step on both sides, to rounding.
