@@ -16,7 +16,8 @@ Which NumPy function (numpy_impl/softmax.py) each function here mirrors:
 
 Part 1, `tf.Variable` + `GradientTape`, course layout: the parameters are `convert.to_variables(parameters)`
 (`{"W1": Variable (n_1, n_x), "b1": (n_1, 1), ...}`), `Z[l] = W[l] A[l-1] + b[l]`, the softmax over the
-classes (axis 0) and `tf.nn.softmax_cross_entropy_with_logits(axis=0)`; autodiff gives every gradient.
+classes (axis 0) and the categorical cross-entropy of `keras_impl.losses` (log-softmax over axis 0);
+autodiff gives every gradient.
 
 Part 2, Keras blocks: `Dense(n_l, relu)` per hidden layer and a linear `Dense(C)` that returns the logits
 `(m, C)`; `CategoricalCrossentropy(from_logits=True)` on one-hot targets `(m, C)` or
@@ -33,7 +34,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_impl import convert
+from keras_impl import convert, losses
 from keras_impl.activations import activation as tf_activation
 from numpy_impl.validation import (
     check_count,
@@ -82,11 +83,11 @@ def softmax_forward_logits(X, variables: Mapping, hidden: str = "relu"):
 
 
 def _cost_from_logits(ZL, Y):
-    return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y, logits=ZL, axis=0))
+    return losses.categorical_cross_entropy_from_logits(ZL, Y)
 
 
 def softmax_cost_from_logits(ZL, Y) -> tf.Tensor:
-    """J = -1/m Σ Y·log softmax(ZL), `tf.nn.softmax_cross_entropy_with_logits(axis=0)` averaged over m.
+    """J = -1/m Σ Y·log softmax(ZL), `tf.nn.log_softmax` over the classes (keras_impl.losses).
 
     ZL, Y (C, m), Y one-hot -> scalar of ZL's dtype (checked as the NumPy twin checks it).
     """
@@ -101,9 +102,8 @@ def softmax_cost(AL, Y) -> tf.Tensor:
     AL, Y (C, m) -> scalar. The textbook formula written with TF ops, not a Keras loss (which would clip).
     """
     AL = tf.convert_to_tensor(AL)
-    _, _, m = check_prediction_and_labels(AL.numpy(), np.asarray(Y), "AL", probabilities=True, one_hot=True)
-    Y = tf.cast(Y, AL.dtype)
-    return -tf.reduce_sum(Y * tf.math.log(AL)) / tf.constant(m, AL.dtype)
+    check_prediction_and_labels(AL.numpy(), np.asarray(Y), "AL", probabilities=True, one_hot=True)
+    return losses.categorical_cross_entropy(AL, tf.cast(Y, AL.dtype))
 
 
 def softmax_grads(X, Y, variables: Mapping, hidden: str = "relu"):
@@ -213,8 +213,9 @@ def build_softmax_model(layer_dims, hidden: str = "relu") -> keras.Sequential:
 
 
 def keras_categorical_crossentropy() -> keras.losses.CategoricalCrossentropy:
-    """`CategoricalCrossentropy(from_logits=True)` in floatx: mean over m of -Σ_c y log softmax(z), one-hot y."""
-    return keras.losses.CategoricalCrossentropy(from_logits=True, dtype=keras.config.floatx())
+    """`CategoricalCrossentropy(from_logits=True)` in floatx (keras_impl.losses): mean over m of
+    -Σ_c y log softmax(z), one-hot y."""
+    return losses.keras_loss("categorical_cross_entropy_from_logits", keras.config.floatx())
 
 
 def keras_sparse_categorical_crossentropy() -> keras.losses.SparseCategoricalCrossentropy:
