@@ -400,7 +400,8 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     """
     check_optimizer_arguments(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2,
                               epsilon, num_epochs, decay, decay_rate)
-    parameters = initialize_parameters(layers_dims)
+    dtype = as_float_array(X, "X").dtype  # float32 data train float32 parameters
+    parameters = {k: v.astype(dtype) for k, v in initialize_parameters(layers_dims).items()}
     return train(X, Y, parameters, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs,
                  print_cost, decay, decay_rate)["parameters"]
 

@@ -837,3 +837,29 @@ def test_moons_benchmark_runs_and_ends_with_its_ratio_line(tmp_path):
     keras_line = next(line for line in lines if line.startswith("Keras compiled loop"))
     assert float(re.search(r"max abs (\S+),", keras_line).group(1)) < 1e-12, keras_line
     assert "first call" in proc.stdout
+
+
+@concept("B10")
+def test_course_model_and_predictions(parity):
+    """The course's driver `model(X, Y, [2, 5, 2, 1], "adam", learning_rate=0.01, num_epochs=3)` on both sides
+    (each draws its own seed-3 start), then `predict` and the accuracy: NumPy vs the tape twin vs Keras."""
+    import contextlib
+    import io
+
+    X, Y, _ = _moons_start(parity.dtype)
+    start_np = no.initialize_parameters(LAYERS_DIMS)
+    start_tf = ko.initialize_parameters(LAYERS_DIMS)
+    _check_dicts(parity, "initialize_parameters (seed 3, He scale):", "forward",
+                 {k: v.astype(parity.dtype) for k, v in start_np.items()},
+                 {k: v.numpy().astype(parity.dtype) for k, v in start_tf.items()})
+    p_np = no.model(X, Y, LAYERS_DIMS, "adam", learning_rate=0.01, num_epochs=3, print_cost=False)
+    p_tf = ko.model(X, Y, LAYERS_DIMS, "adam", learning_rate=0.01, num_epochs=3, print_cost=False)
+    _check_dicts(parity, "model(..., 'adam', 3 epochs): parameters", "trajectory", p_np, p_tf)
+    with contextlib.redirect_stdout(io.StringIO()):
+        predictions = no.predict(X, Y, p_np)
+    net = ko.build_model(p_np)
+    keras_predictions = tf.cast(convert.inputs_from_keras(net(convert.inputs_to_keras(X))) > 0, parity.dtype)
+    parity.check("predict: 0/1 predictions (Keras: logit > 0)", "layout", predictions, keras_predictions)
+    accuracy = np.asarray(no.accuracy(X, Y, p_np), parity.dtype)
+    parity.check("accuracy (tape twin)", "forward", accuracy, np.asarray(ko.accuracy(X, Y, p_np), parity.dtype))
+    parity.check("accuracy (Keras model)", "forward", accuracy, np.asarray(ko.keras_accuracy(net, X, Y), parity.dtype))
