@@ -30,7 +30,7 @@ from keras_impl import regularization as kr
 from keras_impl._precision import keras_precision
 from numpy_impl import deep_network as dn
 from numpy_impl import regularization as nr
-from numpy_impl.datasets import load_regularization_dataset
+from numpy_impl.datasets import load_digits_data, load_regularization_dataset
 from parity_tests.error_parity import same_error
 from parity_tests.harness import Parity, Tol, concept
 
@@ -131,7 +131,10 @@ def test_l2_every_gradient(parity):
     grads = nr.backward_propagation_with_regularization(X, Y, cache, LAMBD)
     _, tape_grads = kr.compute_grads(X, Y, parameters, LAMBD)
     _, keras_grads = kr.keras_cost_and_grads(_keras_model(parameters, lambd=LAMBD, m=X.shape[1]), X, Y)
+    plain = nr.backward_propagation(X, Y, cache)
+    _, plain_tape = kr.compute_grads(X, Y, parameters)
     for key in KEYS:
+        check(parity, f"d{key} without L2 (tape)", "grad", plain[f"d{key}"], plain_tape[f"d{key}"])
         check(parity, f"d{key} with L2 (tape)", "grad", grads[f"d{key}"], tape_grads[f"d{key}"])
         check(parity, f"d{key} with L2 (Keras kernel_regularizer)", "grad", grads[f"d{key}"], keras_grads[f"d{key}"])
     # the general L-layer form, on a deeper network of the same data
@@ -540,3 +543,37 @@ def test_numpy_course_functions_name_their_problem():
         nr.train(X, Y, p, 1e6, 50)
     with pytest.raises(ValueError, match="needs the dropout masks"):
         kr.gradient_descent(X, Y, p, LEARNING_RATE, 1, keep_prob=KEEP_PROB)
+
+
+REAL_RUNS = {"none": (0, 1), "L2": (3.0, 1), "dropout": (0, KEEP_PROB)}
+REAL_STEPS = 3000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", list(REAL_RUNS))
+def test_l2_and_dropout_on_digits(method, capsys):
+    """Real data: scikit-learn's digits, "is it an 8?" (1438 training, 359 dev images, 64 pixels), the course's
+    [64, 20, 3, 1] network, α = 0.3, 3000 full-batch steps, float64: dev accuracy without regularization, with L2
+    (λ = 3) and with dropout (keep_prob = 0.86) on NumPy, the tape (the course's fixed masks) and Keras
+    (`FloatL2` / a `Dropout` layer, which draws a fresh mask every step). NumPy and the tape run the same
+    algorithm: their final parameters agree and so do their predictions."""
+    lambd, keep_prob = REAL_RUNS[method]
+    X, Y, dev_X, dev_Y = load_digits_data(digit=8)
+    parameters = nr.initialize_parameters([64, 20, 3, 1])
+    trained, _ = nr.train(X, Y, parameters, LEARNING_RATE, REAL_STEPS, lambd, keep_prob)
+    masks = _course_masks(X, parameters) if keep_prob < 1 else None
+    with keras_precision("float64"):
+        tape, _ = kr.gradient_descent(X, Y, parameters, LEARNING_RATE, REAL_STEPS, lambd, keep_prob, masks)
+        model = kr.build_model([64, 20, 3, 1], lambd=lambd, m=X.shape[1], keep_prob=keep_prob, seed=1)
+        convert.set_dense_weights(model, parameters)
+        kr.make_train_function(model, kr.keras_optimizer(LEARNING_RATE))(X, Y, REAL_STEPS)
+        keras_dev = convert.inputs_from_keras(model(convert.inputs_to_keras(dev_X), training=False)).numpy() > 0
+        tape_dev = kr.forward_logits(dev_X, convert.to_variables(tape)).numpy() > 0
+    numpy_dev = nr.predict(dev_X, dev_Y, trained, print_accuracy=False)
+    np.testing.assert_array_equal(numpy_dev, tape_dev.astype(int))
+    for key in KEYS:
+        np.testing.assert_allclose(trained[key], tape[key], rtol=1e-8, atol=1e-9)
+    with capsys.disabled():
+        print(f"\ndigits 'is it an 8?', {method}: dev accuracy NumPy {np.mean(numpy_dev == dev_Y):.4f}, tape "
+              f"{np.mean(tape_dev == dev_Y):.4f}, Keras {np.mean(keras_dev == dev_Y):.4f}; train accuracy NumPy "
+              f"{np.mean(nr.predict(X, Y, trained, print_accuracy=False) == Y):.4f}")
