@@ -67,15 +67,15 @@ TITLES = {
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-# Seconds per concept (both dtypes), measured with `--timings -j 1` while 8 other jobs shared the 2 cores (so
-# ~4x slower than an idle machine). Only the proportions matter: `-j N` plans its units with them (see
+# Seconds per concept (both dtypes), measured with `--timings -j 2` while ~8 other jobs shared the 2 cores (so
+# several times slower than an idle machine). Only the proportions matter: `-j N` plans its units with them (see
 # `plan_units`) and starts the most expensive first; every worker then takes the next unit when it is free, so a
 # stale figure costs a little balance, never a wrong row. A concept missing here counts as the median.
 MEASURED_SECONDS: dict[str, float] = {
-    "A1": 5.0, "A2": 0.3, "A3": 2.0, "A4": 3.2, "A5": 0.1, "A6": 1.5, "A7": 30.7, "A8": 2.5, "A9": 10.3,
-    "A10": 5.4, "B1": 3.3, "B2": 3.6, "B3": 17.5, "B4": 7.1, "B5": 11.5, "B6": 6.3, "B7": 7.6, "B8": 43.9,
-    "B9": 5.1, "B10": 18.4, "B11": 9.0, "B12": 19.2, "B13": 32.4, "B14": 41.2, "B15": 57.3, "B17": 14.1,
-    "B18": 17.3, "B19": 27.9, "X1": 46.4,
+    "A1": 12.0, "A2": 0.7, "A3": 3.8, "A4": 16.4, "A5": 0.0, "A6": 2.4, "A7": 49.2, "A8": 0.6, "A9": 20.0,
+    "A10": 6.5, "B1": 4.8, "B2": 5.4, "B3": 42.6, "B4": 10.3, "B5": 3.0, "B6": 6.9, "B7": 8.9, "B8": 100.4,
+    "B9": 14.5, "B10": 52.6, "B11": 12.4, "B12": 60.0, "B13": 75.9, "B14": 125.2, "B15": 108.3, "B16": 12.2,
+    "B17": 14.0, "B18": 22.4, "B19": 56.1, "X1": 175.0,
 }
 
 
