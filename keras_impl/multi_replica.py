@@ -185,18 +185,22 @@ def run_request(strategy, request: Mapping, dtype: str) -> dict:
     deep, bn = _arrays(request["deep_parameters"], dtype), _arrays(request["bn_parameters"], dtype)
     lr = request["learning_rate"]
     plain, l2 = deep_steps(strategy, X, Y, deep, lr, [0.0, request["lambd"]], request["m"])
-    return {"deep": plain, "l2": l2,
-            "bn": bn_step(strategy, X, Y, bn, lr, request["momentum"], request["epsilon"], synchronized=True),
-            "replicas": strategy.num_replicas_in_sync, "dtype": plain["grads"]["dW1"].dtype.name}
+    answer = {"deep": plain, "l2": l2,
+              "bn": bn_step(strategy, X, Y, bn, lr, request["momentum"], request["epsilon"], synchronized=True),
+              "replicas": strategy.num_replicas_in_sync, "dtype": plain["grads"]["dW1"].dtype.name}
+    if request.get("unsynchronized"):  # what synchronized=True prevents: each shard normalized on its own
+        answer["bn_unsynchronized"] = bn_step(strategy, X, Y, bn, lr, request["momentum"], request["epsilon"],
+                                              synchronized=False)
+    return answer
 
 
 def main() -> int:
     """`python -m keras_impl.multi_replica < request.json`: the X1 quantities under a 2-replica MirroredStrategy.
 
     The request: {"dtypes", "X", "Y", "deep_parameters", "bn_parameters", "learning_rate", "lambd", "m",
-    "epsilon", "momentum"} (lists); the answer on stdout: {dtype: {"deep", "l2", "bn", "replicas", "dtype",
-    "devices"}}. Floats travel as JSON numbers: float32 and float64 values round-trip exactly; "dtype" is the
-    dtype the gradients were computed in.
+    "epsilon", "momentum", optionally "unsynchronized": true} (lists); the answer on stdout: {dtype: {"deep",
+    "l2", "bn", "replicas", "dtype", "devices", and "bn_unsynchronized" if asked}}. Floats travel as JSON
+    numbers: float32 and float64 values round-trip exactly; "dtype" is the dtype the gradients were computed in.
     """
     devices = configure_logical_cpus(NUM_REPLICAS)  # first: before any TensorFlow op
     from keras_impl._precision import keras_precision

@@ -70,7 +70,8 @@ def two_replica_answer(dtype: str) -> tuple[dict, float]:
     request = {"dtypes": [dtype], "X": X.tolist(), "Y": Y.tolist(),
                "deep_parameters": {k: v.tolist() for k, v in deep.items()},
                "bn_parameters": {k: v.tolist() for k, v in bn.items()},
-               "learning_rate": LEARNING_RATE, "lambd": LAMBD, "m": G, "epsilon": EPSILON, "momentum": MOMENTUM}
+               "learning_rate": LEARNING_RATE, "lambd": LAMBD, "m": G, "epsilon": EPSILON, "momentum": MOMENTUM,
+               "unsynchronized": dtype == "float64"}
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3", OPENBLAS_NUM_THREADS="1")
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "keras_impl.multi_replica"], input=json.dumps(request), text=True,
@@ -143,6 +144,11 @@ def test_two_replicas_equal_the_full_batch(parity):
               single["bn"]["moving"][key])
     worst = max(float(np.max(np.abs(np.asarray(two["l2"]["grads"][k], dt) - single["l2"]["grads"][k])))
                 for k in single["l2"]["grads"])
+    if "bn_unsynchronized" in two:  # the mistake synchronized=True prevents, measured
+        off = np.asarray(two["bn_unsynchronized"]["grads"]["dW1"], dt) - grads["dW1"]
+        parity.note(f"batch norm WITHOUT synchronized=True (each replica normalizes its own 64 examples): dW1 "
+                    f"differs from the full batch by {np.max(np.abs(off)) / np.max(np.abs(grads['dW1'])):.1%} of "
+                    f"its largest entry")
     parity.note(f"2 replicas ({', '.join(two['devices'])}) vs 1 device, deep network + L2: max |Δ gradient| "
                 f"{worst:.1e}; the subprocess (TF start-up included) took {seconds:.1f} s")
 
