@@ -199,12 +199,16 @@ class KerasLinearRegression:
         p = convert.dense_weights_to_parameters(self.model)
         return {"W": p["W1"], "b": p["b1"]}
 
-    def propagate(self, X, Y) -> tuple[dict, tf.Tensor, tf.Tensor]:
-        """Keras's MSE and gradients, mapped to the course: -> grads {"dW": ∇_W MSE / 2, "db": ∇_b MSE / 2},
-        J = MSE / 2, and the raw MSE."""
+    def propagate(self, X, Y) -> tuple[dict, tf.Tensor]:
+        """Keras's MSE and gradients, mapped to the course as `propagate` returns them:
+        -> grads {"dW": ∇_W MSE / 2, "db": ∇_b MSE / 2}, J = MSE / 2."""
         mse, grads = self._mse_and_grads(*self._inputs(X, Y))
         g = convert.dense_grads_to_course(grads, self.model)
-        return {"dW": g["dW1"] / 2, "db": g["db1"] / 2}, course_cost(mse), mse
+        return {"dW": g["dW1"] / 2, "db": g["db1"] / 2}, course_cost(mse)
+
+    def mse(self, X, Y) -> tf.Tensor:
+        """Keras's own loss value, MSE = 1/m Σ (ŷ - y)² = 2J, unmapped."""
+        return self._mse_and_grads(*self._inputs(X, Y))[0]
 
     def step(self, X, Y) -> tf.Tensor:
         """One full-batch SGD step, eagerly (no tracing). Returns the course cost J = MSE/2 before it."""
