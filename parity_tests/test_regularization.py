@@ -213,6 +213,8 @@ def test_weight_decay_is_not_l2_under_momentum_or_adam(parity):
     for key in KEYS:
         check(parity, f"{key}: 1st momentum step, L2 in the loss vs weight_decay", "step", l2_params[key],
               wd_params[key])
+    if parity.dtype == np.float32:
+        return  # the divergence is a property of the algorithms, measured once (float64) to keep the report short
     gaps = {}
     for kind, lr in (("momentum", 0.05), ("adam", 0.01)):
         l2_model, wd_model = _keras_model(parameters, lambd=LAMBD, m=m), _keras_model(parameters)
