@@ -579,3 +579,15 @@ def test_l2_and_dropout_on_digits(method, capsys):
         print(f"\ndigits 'is it an 8?', {method}: dev accuracy NumPy {np.mean(numpy_dev == dev_Y):.4f}, tape "
               f"{np.mean(tape_dev == dev_Y):.4f}, Keras {np.mean(keras_dev == dev_Y):.4f}; train accuracy NumPy "
               f"{np.mean(nr.predict(X, Y, trained, print_accuracy=False) == Y):.4f}")
+
+
+def test_regularization_dataset_is_seeded_sized_and_leaves_the_global_rng_alone():
+    np.random.seed(42)
+    expected = np.random.rand()
+    np.random.seed(42)
+    train_X, train_Y, test_X, test_Y = load_regularization_dataset()
+    assert np.random.rand() == expected
+    assert train_X.shape == (2, 211) and train_Y.shape == (1, 211) and test_X.shape == (2, 200)
+    assert set(np.unique(train_Y)) == {0, 1} and set(np.unique(test_Y)) == {0, 1}
+    again = load_regularization_dataset()
+    assert all(np.array_equal(a, b) for a, b in zip((train_X, train_Y, test_X, test_Y), again, strict=True))
