@@ -4,7 +4,8 @@ Mirrors `numpy_impl.optimization` function by function (same names, same argumen
 for arrays): `update_parameters_with_gd`, `random_mini_batches`, `initialize_velocity`,
 `update_parameters_with_momentum`, `initialize_rmsprop`, `update_parameters_with_rmsprop`, `initialize_adam`,
 `update_parameters_with_adam`, `update_lr`, `schedule_lr_decay`, `exponential_lr_decay`, `sqrt_lr_decay`,
-`learning_rate_of_epoch`, `initialize_parameters`, `train` (the course's loop, compiled) and `model`.
+`learning_rate_of_epoch`, `initialize_parameters`, `train` (the course's loop, compiled), `model` and `accuracy`
+(NumPy's `forward_propagation`/`backward_propagation` are the tape's forward pass and gradient inside `train`).
 
 Part 1, `tf.Variable` + `GradientTape`: the course's update rules written in TF ops on dicts of tensors
 (course layout), and `train`, the course's mini-batch loop as one `tf.function` over epochs and mini-batches
