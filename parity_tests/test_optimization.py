@@ -59,6 +59,27 @@ def _apply_keras(optimizer, variables: dict, grads: dict):
     optimizer.apply_gradients([(tf.constant(grads[f"d{k}"]), variables[k]) for k in variables])
 
 
+def _apply_all(optimizer, variables: dict, grads: list) -> None:
+    """`apply_gradients` for each gradient dict of the sequence, in one tf.function (3x faster than eager)."""
+    _apply_all_many([(optimizer, variables)], grads)
+
+
+def _apply_all_many(pairs: list, grads: list) -> None:
+    """The same gradient sequence through several (optimizer, variables) pairs, all in one tf.function."""
+    names = list(pairs[0][1])
+    stacked = [tf.constant(np.stack([g[f"d{k}"] for g in grads])) for k in names]
+    for optimizer, variables in pairs:
+        optimizer.build([variables[k] for k in names])
+
+    @tf.function
+    def run():
+        for i in tf.range(len(grads)):
+            for optimizer, variables in pairs:
+                optimizer.apply_gradients(zip([s[i] for s in stacked], [variables[k] for k in names], strict=True))
+
+    run()
+
+
 def _state(optimizer, variables: dict, name: str, learning_rate=None) -> dict:
     """The optimizer's state `name` ("v" or "s") under the course's keys; stock SGD's m converted to v = -m/α."""
     slots = ko.keras_slots(optimizer, list(variables.values()))
@@ -116,8 +137,7 @@ def test_momentum_trajectory(parity):
     for label, opt in (("keras_momentum", ko.keras_momentum(alpha, beta)),
                        ("CourseMomentum", ko.CourseMomentum(learning_rate=ko.hyper(alpha), beta=ko.hyper(beta)))):
         variables = convert.to_variables(parameters)
-        for g in grads:
-            _apply_keras(opt, variables, g)
+        _apply_all(opt, variables, grads)
         _check_dicts(parity, f"{label}: parameters after {STEPS} steps:", "trajectory", p,
                      convert.to_parameters(variables))
         _check_dicts(parity, f"{label}: v after {STEPS} steps:", "trajectory", v, _state(opt, variables, "v", alpha))
@@ -160,8 +180,7 @@ def test_rmsprop_trajectory(parity):
     for g in grads:
         p, s = no.update_parameters_with_rmsprop(p, g, s, beta, alpha, 0.0)
     opt, variables = ko.keras_rmsprop(alpha, beta, 0.0), convert.to_variables(parameters)
-    for g in grads:
-        _apply_keras(opt, variables, g)
+    _apply_all(opt, variables, grads)
     _check_dicts(parity, f"keras_rmsprop(ε=0): parameters after {STEPS} steps:", "trajectory", p,
                  convert.to_parameters(variables))
     _check_dicts(parity, f"keras_rmsprop(ε=0): s after {STEPS} steps:", "trajectory", s, _state(opt, variables, "s"))
@@ -211,8 +230,7 @@ def test_adam_trajectory(parity):
         for t, g in enumerate(grads, start=1):
             p, v, s, _, _ = no.update_parameters_with_adam(p, g, v, s, t, alpha, b1, b2, eps, eps_inside_sqrt=inside)
         opt, variables = make(), convert.to_variables(parameters)
-        for g in grads:
-            _apply_keras(opt, variables, g)
+        _apply_all(opt, variables, grads)
         if eps == 0:
             assert type(opt) is tf.keras.optimizers.Adam or type(opt).__name__ == "Adam", type(opt)
         _check_dicts(parity, f"{label}: parameters after {STEPS} steps:", "trajectory", p,
@@ -504,7 +522,7 @@ def test_decay_trajectories_on_moons(parity):
 # ---------------------------------------------------------------- the translator, every optimizer × schedule
 
 
-TRANSLATOR_STEPS_PER_EPOCH, TRANSLATOR_EPOCHS = 3, 5
+TRANSLATOR_STEPS_PER_EPOCH, TRANSLATOR_EPOCHS = 2, 5
 
 
 def _course_sequence(parameters, grads, optimizer, alpha0, decay, rate, eps, inside):
@@ -529,11 +547,12 @@ def _course_sequence(parameters, grads, optimizer, alpha0, decay, rate, eps, ins
 
 @concept("B15")
 def test_translator_every_pair(parity):
-    """`translate(optimizer, α0, decay=..., steps_per_epoch=3, custom=True)` for every course optimizer × every
-    schedule (and none) reproduces the course's rules over 15 steps (5 epochs) of the gradient sequence;
+    """`translate(optimizer, α0, decay=..., steps_per_epoch=2, custom=True)` for every course optimizer × every
+    schedule (and none) reproduces the course's rules over 10 steps (5 epochs) of the gradient sequence;
     ε = 0.1 for RMSprop and Adam so that a wrong ε placement would show."""
     dt = parity.dtype
     parameters, grads = _random_parameters(dt), _gradient_sequence(dt, TRANSLATOR_STEPS_PER_EPOCH * TRANSLATOR_EPOCHS)
+    cases = []
     for optimizer in ("gd", "momentum", "rmsprop", "adam"):
         for name in (None, *DECAY_RATES):
             rate = DECAY_RATES.get(name, 1.0)
@@ -541,11 +560,11 @@ def test_translator_every_pair(parity):
             expected = _course_sequence(parameters, grads, optimizer, 0.01, decay, rate, 0.1, False)
             opt = ko.translate(optimizer, 0.01, beta=0.9, epsilon=0.1, decay=name, decay_rate=rate,
                                steps_per_epoch=TRANSLATOR_STEPS_PER_EPOCH, time_interval=T, custom=True)
-            variables = convert.to_variables(parameters)
-            for g in grads:
-                _apply_keras(opt, variables, g)
-            _check_dicts(parity, f"translate({optimizer!r}, decay={name}) -> {type(opt).__name__}:", "trajectory",
-                         expected, convert.to_parameters(variables))
+            cases.append((f"translate({optimizer!r}, decay={name}) -> {type(opt).__name__}:", expected, opt,
+                          convert.to_variables(parameters)))
+    _apply_all_many([(opt, variables) for _, _, opt, variables in cases], grads)
+    for label, expected, _, variables in cases:
+        _check_dicts(parity, label, "trajectory", expected, convert.to_parameters(variables))
 
 
 # ---------------------------------------------------------------- the translator without custom optimizers
