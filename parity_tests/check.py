@@ -42,7 +42,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from parity_tests.harness import DTYPES, TOLERANCES, Parity, Row
+from parity_tests.harness import DTYPES, TOLERANCES, Parity, Row, Tol
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_TIMEOUT = 30.0
@@ -484,8 +484,17 @@ def _adam_ref(args, out):
 
     result = ko.update_parameters_with_adam(*args)
     order = {"v": 1, "v_corrected": 3, "s": 2, "s_corrected": 4, "parameters": 0}
-    keys = _keys(2, "d")
-    return {q: ("step", _stack(result[order[q]], keys if q != "parameters" else _keys(2))) for q in ADAM_QUANTITIES}
+    ref = {q: ("step", _stack(result[order[q]], _keys(2, "d") if q != "parameters" else _keys(2)))
+           for q in ADAM_QUANTITIES}
+    if args[0]["W1"].dtype == np.float32:
+        for q in ("s_corrected", "parameters"):
+            ref[q] += (ADAM_FLOAT32, Tol(2e-4, 1e-6))
+    return ref
+
+
+ADAM_FLOAT32 = ("float32: 1 - β2^t (β2 = 0.999) loses digits to cancellation; code with Python-float betas computes "
+                "it in double, the TF side in float32, a relative difference up to ~t·ε32/(1 - β2^t) = 6e-5 at t = 10 "
+                "(measured 2e-5); the step moves by √ of it")
 
 
 def _adam_extract(out, ref, args):
@@ -838,8 +847,8 @@ def _compare(spec: Spec, label: str, dtype: str, module: str, mine: list[tuple[i
             except ShapeError as exc:
                 return [_error_row(spec.concept, f"{label}: return value", dtype,
                                    f"{where}: {exc}")], texts
-        for q, (kind, tf_value, *why) in ref.items():
-            reference.setdefault(q, (kind, [], "".join(why)))[1].append(np.asarray(tf_value))
+        for q, (kind, tf_value, *stated) in ref.items():  # stated: (why,) or (why, Tol)
+            reference.setdefault(q, (kind, [], *(stated + ["", None])[:2]))[1].append(np.asarray(tf_value))
             value = values[q]
             if isinstance(value, ShapeError):
                 shapes.setdefault(q, f"{where}: {value}")
@@ -848,13 +857,13 @@ def _compare(spec: Spec, label: str, dtype: str, module: str, mine: list[tuple[i
                 value, rounded = np.asarray(value).astype(np.float32), True
             learner.setdefault(q, []).append(value)
     parity = Parity(spec.concept, dtype, strict=False, case=spec.name)
-    for q, (kind, tf_values, why) in reference.items():
+    for q, (kind, tf_values, why, tol) in reference.items():
         if q in shapes:
             parity.rows.append(_error_row(spec.concept, f"{label}: {q}", dtype, shapes[q], kind=kind))
             continue
         parity.check(f"{label}: {q}", kind, np.concatenate([np.ravel(v) for v in learner[q]]),
-                     np.concatenate([np.ravel(v) for v in tf_values]), tol=parity.tolerance(kind) if why else None,
-                     why=why)
+                     np.concatenate([np.ravel(v) for v in tf_values]),
+                     tol=tol or (parity.tolerance(kind) if why else None), why=why)
     if rounded:
         texts.append(f"{label} returned float64 for float32 inputs; rounded to float32 before comparing")
     quantities = list(reference)
@@ -862,13 +871,20 @@ def _compare(spec: Spec, label: str, dtype: str, module: str, mine: list[tuple[i
         if row.passed:
             continue
         q = quantities[k]
-        what = (f"`{q}` {shapes[q].split(': ', 1)[1]}" if q in shapes
-                else f"`{q}` differs (max rel {row.max_rel:.2g})")
+        if q in shapes:
+            message = shapes[q].split(": ", 1)[1]
+            what = f"`{q}`{message[len(q):]}" if message.startswith(q + " ") else f"`{q}`: {message}"
+        else:
+            what = f"`{q}` differs (max rel {row.max_rel:.2g})"
         before = (f"`{quantities[k - 1]}` and every quantity before it agree" if k
                   else "it is the first quantity compared")
         small = ""
         if q not in shapes:
-            small = f". Smallest case: yours {_short(learner[q][0])}, TF {_short(reference[q][1][0])}"
+            _, tf_values, _, tol = reference[q]
+            tol = tol or parity.tolerance(reference[q][0])
+            case = next((c for c, (a, b) in enumerate(zip(learner[q], tf_values, strict=True))
+                         if not np.allclose(a, b, rtol=tol.rtol, atol=tol.atol)), 0)
+            small = f". Case {case + 1}: yours {_short(learner[q][case])}, TF {_short(tf_values[case])}"
         texts.append(f"{label}: {what}; {before}{small}")
         break
     return parity.rows, texts
