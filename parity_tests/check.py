@@ -745,6 +745,11 @@ def run_workers(folder: str, files: list[str], calls: list[dict], timeout: float
             return stopped
         stopped[last] = (f"did not finish within {timeout:g} s (an infinite loop?); stopped" if killed
                          else f"ended the worker process (exit code {proc.returncode}) without returning")
+        if last.startswith("call "):  # the function's other calls would hang too: not run
+            _, index, module = last.split(" ")
+            for j, call in enumerate(calls):
+                if call["function"] == calls[int(index)]["function"]:
+                    stopped.setdefault(f"call {j} {module}", f"not run: an earlier call {stopped[last]}")
 
 
 def _error_row(concept: str, quantity: str, dtype: str, problem: str, kind: str = "error") -> Row:
@@ -799,6 +804,10 @@ def check(path: str, concepts: list[str] | None = None, timeout: float = DEFAULT
             if both:
                 modules[spec.name] = both
         not_provided = [s for s in specs if s.name not in modules]
+        if len(not_provided) < len(specs):
+            from parity_tests.report import quiet_tensorflow
+
+            quiet_tensorflow()  # TensorFlow (the reference side) only once there is something to compare
         for spec in specs:
             for module in modules.get(spec.name, []):
                 label = spec.name if len(modules[spec.name]) == 1 else f"{spec.name} [{module}.py]"
@@ -965,7 +974,6 @@ def main(argv: list[str] | None = None) -> int:
     import parity_tests
 
     parity_tests.pin_blas()
-    report.quiet_tensorflow()
     start = time.perf_counter()
     result = check(args.path, concepts, args.timeout)
     seconds = time.perf_counter() - start
