@@ -323,7 +323,7 @@ def _stack(d: dict, keys) -> np.ndarray | ShapeError:
 
 def _propagate_make(rng, case):
     n_x, m = ((2, 3), (4, 12), (12, 40))[case]
-    return [rng.standard_normal((n_x, 1)), float(rng.standard_normal()), 2 * rng.standard_normal((n_x, m)),
+    return [rng.standard_normal((n_x, 1)), float(rng.standard_normal()), rng.standard_normal((n_x, m)),
             _labels(rng, m)]
 
 

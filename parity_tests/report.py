@@ -633,6 +633,11 @@ def _positive_int(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["check"]:  # `dl-parity check PATH ...`: check a learner's own code (parity_tests/check.py)
+        from parity_tests import check
+
+        return check.main(argv[1:])
     try:
         return _main(argv)
     except KeyboardInterrupt:

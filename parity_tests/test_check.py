@@ -334,6 +334,14 @@ def test_usage_errors(args, message):
     assert message in proc.stderr
 
 
+def test_dl_parity_check_dispatches_to_the_checker():
+    """`dl-parity check ...` (report.main with "check" first) is the checker's command line."""
+    proc = subprocess.run([sys.executable, "-m", "parity_tests", "check", "/no/such/path.py"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "dl-parity check: /no/such/path.py does not exist" in proc.stderr
+
+
 def test_nothing_to_check_is_a_usage_error(tmp_path):
     learner = tmp_path / "empty.py"
     learner.write_text("import numpy as np\n\n\ndef helper(x):\n    return x\n", encoding="utf-8")
