@@ -90,10 +90,13 @@ def replica_step(model, optimizer, x_r, y_r, G: int, lambd=0.0, m=None):
 
 
 def make_step(strategy, model, optimizer, G: int, l2: bool, m=None):
-    """A compiled step `step(shards, lambd) -> (Σ_r J_r, Σ_r grads_r)` running `replica_step` on every replica
-    (`l2=False`: no penalty term at all, as for the batch-norm network)."""
+    """A step `step(shards, lambd) -> (Σ_r J_r, Σ_r grads_r)` running `replica_step` on every replica
+    (`l2=False`: no penalty term at all, as for the batch-norm network).
 
-    @tf.function
+    The step runs eagerly: X1 takes one step per network, and tracing `strategy.run` into a `tf.function` costs
+    about 1.5 s per network, several times the eager step. For a training loop, wrap it in `tf.function`.
+    """
+
     def step(batch, lambd):
         cost, grads = strategy.run(
             lambda b: replica_step(model, optimizer, b[0], b[1], G, lambd if l2 else None, m), args=(batch,))
@@ -118,7 +121,7 @@ def build_dense_model(layer_dims: Sequence[int]) -> keras.Sequential:
 
 def deep_steps(strategy, X, Y, parameters: Mapping, learning_rate, lambdas: Sequence, m=None) -> list[dict]:
     """One SGD step of the deep network from `parameters` on the global batch X (n_x, G), Y (1, G) under
-    `strategy`, once for every λ in `lambdas` (0: no penalty); one model and one compiled step serve all.
+    `strategy`, once for every λ in `lambdas` (0: no penalty); one model and one step function serve all.
 
     Returns per λ {"cost": Σ_r J_r, "grads": the summed gradients {"dW1", "db1", ...}, "parameters": after}.
     """
@@ -188,7 +191,7 @@ def run_request(strategy, request: Mapping, dtype: str) -> dict:
     answer = {"deep": plain, "l2": l2,
               "bn": bn_step(strategy, X, Y, bn, lr, request["momentum"], request["epsilon"], synchronized=True),
               "replicas": strategy.num_replicas_in_sync, "dtype": plain["grads"]["dW1"].dtype.name}
-    if request.get("unsynchronized"):  # what synchronized=True prevents: each shard normalized on its own
+    if dtype in request.get("unsynchronized", ()):  # what synchronized=True prevents: each shard on its own
         answer["bn_unsynchronized"] = bn_step(strategy, X, Y, bn, lr, request["momentum"], request["epsilon"],
                                               synchronized=False)
     return answer
@@ -198,7 +201,7 @@ def main() -> int:
     """`python -m keras_impl.multi_replica < request.json`: the X1 quantities under a 2-replica MirroredStrategy.
 
     The request: {"dtypes", "X", "Y", "deep_parameters", "bn_parameters", "learning_rate", "lambd", "m",
-    "epsilon", "momentum", optionally "unsynchronized": true} (lists); the answer on stdout: {dtype: {"deep",
+    "epsilon", "momentum", optionally "unsynchronized": [dtypes]} (lists); the answer on stdout: {dtype: {"deep",
     "l2", "bn", "replicas", "dtype", "devices", and "bn_unsynchronized" if asked}}. Floats travel as JSON
     numbers: float32 and float64 values round-trip exactly; "dtype" is the dtype the gradients were computed in.
     """
