@@ -274,6 +274,8 @@ BROKEN = {
     "syntax_error.py": "def propagate(w, b, X, Y)\n    return None\n",
     "raises_on_import.py": "import numpy as np\nraise RuntimeError('data file not found')\n",
     "functions.py": '''
+import os
+
 import numpy as np
 
 
@@ -292,6 +294,10 @@ def L_model_forward(X, parameters):
 
 def compute_cost_with_regularization(A3, Y, parameters, lambd):
     return np.ones((1, 1))
+
+
+def backward_propagation_with_dropout(X, Y, cache, keep_prob):
+    os._exit(3)
 ''',
 }
 
@@ -309,12 +315,13 @@ def test_broken_folder(tmp_path):
     assert "did not finish within 3 s (an infinite loop?)" in problems[("compute_cost", "float64")]
     assert ("case 1 of 3: parameters is list; expected a dict with keys W1, b1, W2, b2, W3, b3"
             in problems[("update_parameters: return value", "float64")])
-    assert "raised NotImplementedError: todo (at functions.py, line 15)" in problems[("L_model_forward", "float64")]
+    assert "raised NotImplementedError: todo (at functions.py, line 17)" in problems[("L_model_forward", "float64")]
     assert "has shape (1, 1); expected a scalar (np.squeeze(cost), shape ())" in problems[
         ("compute_cost_with_regularization: cost with λ = 0", "float32")]
     not_provided = proc.stdout.split("not provided (not failed): ")[1].splitlines()[0]
-    for name in ("propagate", "L_model_backward", "update_parameters_with_adam", "forward_propagation_with_dropout",
-                 "backward_propagation_with_dropout"):
+    assert ("ended the worker process (exit code 3) without returning"
+            in problems[("backward_propagation_with_dropout", "float64")])
+    for name in ("propagate", "L_model_backward", "update_parameters_with_adam", "forward_propagation_with_dropout"):
         assert f"{name}(" in not_provided
     assert not any(r["quantity"].startswith(("propagate", "L_model_backward")) for r in rows)
 
