@@ -21,7 +21,8 @@ is written into PATH.
 
 Rows, JSON and exit status are the report's (`parity_tests.report`): exit 0 every row passed, 1 a row failed
 (or a file did not import, or a function raised, hung, or returned the wrong type or shape), 2 usage error
-(PATH missing or not Python, unknown concept id, an unwritable --json path, no course function found in PATH).
+(PATH missing or not Python, unknown concept id, an unwritable --json path, no course function found in PATH),
+130 interrupted.
 Functions that PATH does not define are listed as "not provided"; they do not fail the check.
 """
 
@@ -770,15 +771,20 @@ def run_workers(folder: str, files: list[str], calls: list[dict], timeout: float
             proc = subprocess.Popen([sys.executable, "-m", "parity_tests.check", "--worker", folder], cwd=folder,
                                     env=_worker_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
             last, since, killed = "start", time.monotonic(), False
-            while proc.poll() is None:
-                time.sleep(0.02)
-                step = _read_step(folder)
-                if step != last:
-                    last, since = step, time.monotonic()
-                elif time.monotonic() - since > (timeout if step != "start" else max(timeout, 60.0)):
-                    proc.kill()
-                    proc.wait()
-                    killed = True
+            try:
+                while proc.poll() is None:
+                    time.sleep(0.02)
+                    step = _read_step(folder)
+                    if step != last:
+                        last, since = step, time.monotonic()
+                    elif time.monotonic() - since > (timeout if step != "start" else max(timeout, 60.0)):
+                        proc.kill()
+                        proc.wait()
+                        killed = True
+            except BaseException:  # Ctrl-C: the worker this check started ends with it
+                proc.kill()
+                proc.wait()
+                raise
         last = _read_step(folder)
         if last == "done" and not killed:
             return stopped
@@ -1019,7 +1025,11 @@ def main(argv: list[str] | None = None) -> int:
 
     parity_tests.pin_blas()
     start = time.perf_counter()
-    result = check(args.path, concepts, args.timeout)
+    try:
+        result = check(args.path, concepts, args.timeout)
+    except KeyboardInterrupt:
+        print("dl-parity check: interrupted; no JSON written", file=sys.stderr)
+        return report.EXIT_INTERRUPTED
     seconds = time.perf_counter() - start
     if not result.rows:
         print("dl-parity check: no course function found in " + args.path + "; looked for: "
