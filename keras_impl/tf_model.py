@@ -235,6 +235,11 @@ def model(X_train, Y_train, X_test, Y_test, learning_rate=0.0001, num_epochs=150
     X_full = tf.stack([x for x, _ in full]) if full else None
     Y_full = tf.stack([y for _, y in full]) if full else None
 
+    # One trace of the step for both batch sizes (a full batch and the remainder): tracing dominates short runs.
+    n_x, C = X_train.shape[0], Y_train.shape[0]
+    train_step = tf.function(train_step, input_signature=(tf.TensorSpec((None, n_x), dtype),
+                                                          tf.TensorSpec((None, C), dtype)))
+
     @tf.function
     def train_epoch():  # the course's loop over the mini-batches of one epoch, as one graph
         epoch_total_loss = tf.constant(0, dtype)
