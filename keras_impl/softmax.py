@@ -9,8 +9,9 @@ Which NumPy function (numpy_impl/softmax.py) each function here mirrors:
 - `softmax_grads(X, Y, variables)` mirrors `softmax_backward`: every gradient by tape; its ∂J/∂Z[L] and
   ∂J/∂A[l] lack the course's factor m (the course applies 1/m only in dW, db).
 - `update_variables(variables, grads, α)` mirrors the update `W := W - α dW` (in place on the variables).
-- `softmax_train_tape(X, Y, variables, α, n)` mirrors `softmax_gradient_descent`: one `tf.function`, returns
-  the n costs (the variables are trained in place).
+- `softmax_train_tape(X, Y, variables, α, n)` mirrors `softmax_gradient_descent`: one `tf.function` (traced
+  once per network shape and dtype, reused by later calls), returns the n costs (the variables are trained in
+  place).
 - Part 2, `build_softmax_model`, `keras_softmax_forward`, `keras_softmax_gradients`, `keras_softmax_predict`:
   the same network as Keras blocks, in Keras layout through `keras_impl.convert`.
 
@@ -28,6 +29,7 @@ probabilities, CategoricalCrossentropy renormalises and clips them (docs/traps.m
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import keras
@@ -137,6 +139,29 @@ def update_variables(variables: Mapping, grads: Mapping, learning_rate) -> None:
         v.assign_sub(tf.constant(learning_rate, dtype=v.dtype) * grads[f"d{k}"])
 
 
+@functools.cache
+def _tape_loop(names: tuple[str, ...], hidden: str):
+    """The compiled training loop of `softmax_train_tape` for the parameter keys `names`, traced once per
+    dtype and shapes: X, Y, the variables, α and n are arguments (variables are traced by shape and dtype), so
+    later runs with new variables of the same shapes reuse the trace."""
+
+    @tf.function(reduce_retracing=True)
+    def loop(X, Y, variable_list, alpha, n):
+        variables = dict(zip(names, variable_list, strict=True))
+        costs = tf.TensorArray(X.dtype, size=n)
+        for i in tf.range(n):
+            with tf.GradientTape() as tape:
+                _, _, ZL = _forward(X, variables, hidden)
+                cost = _cost_from_logits(ZL, Y)
+            grads = tape.gradient(cost, variable_list)
+            for v, g in zip(variable_list, grads, strict=True):
+                v.assign_sub(alpha * g)
+            costs = costs.write(i, cost)
+        return costs.stack()
+
+    return loop
+
+
 def softmax_train_tape(X, Y, variables: Mapping, learning_rate, num_iterations: int,
                        hidden: str = "relu") -> tf.Tensor:
     """`num_iterations` full-batch steps (forward, cost from logits, tape gradient, update) in one `tf.function`.
@@ -153,22 +178,8 @@ def softmax_train_tape(X, Y, variables: Mapping, learning_rate, num_iterations: 
                                 "ZL", one_hot=True)
     Y = tf.constant(Y, dtype=dtype)
     alpha = tf.constant(learning_rate, dtype=dtype)
-    names = list(variables)
-
-    @tf.function
-    def loop(n):
-        costs = tf.TensorArray(dtype, size=n)
-        for i in tf.range(n):
-            with tf.GradientTape() as tape:
-                _, _, ZL = _forward(X, variables, hidden)
-                cost = _cost_from_logits(ZL, Y)
-            grads = tape.gradient(cost, [variables[k] for k in names])
-            for k, g in zip(names, grads, strict=True):
-                variables[k].assign_sub(alpha * g)
-            costs = costs.write(i, cost)
-        return costs.stack()
-
-    costs = loop(tf.constant(num_iterations))
+    names = tuple(variables)
+    costs = _tape_loop(names, hidden)(X, Y, [variables[k] for k in names], alpha, tf.constant(num_iterations))
     finite = np.isfinite(costs.numpy())
     if not finite.all():  # the compiled loop ran on; report the first non-finite cost as the NumPy twin does
         i = int(np.argmin(finite))
