@@ -205,12 +205,16 @@ def _loop(X, Y, variables: list, learning_rate, num_iterations, names: tuple):
     parameters = dict(zip(_keys(len(variables) // 2), variables, strict=True))
     costs = tf.TensorArray(X.dtype, size=num_iterations)
     for i in tf.range(num_iterations):
-        cost, grads = compute_grads(X, Y, parameters, names)
-        update_parameters(parameters, grads, learning_rate)
+        cost, grads = _compute_grads_as_is(X, Y, parameters, names)
+        _update_parameters_as_is(parameters, grads, learning_rate)
         costs = costs.write(i, cost)
     return costs.stack()
 
 
+# AutoGraph converts only the loops (their `tf.range`); the step functions they call have no tensor-dependent
+# control flow and are traced as they are (converting them recursively made tracing several times slower).
+_compute_grads_as_is = tf.autograph.experimental.do_not_convert(compute_grads)
+_update_parameters_as_is = tf.autograph.experimental.do_not_convert(update_parameters)
 _compiled_loop = tf.function(_loop)  # one trace per network shape, dtype and activations
 
 
@@ -318,15 +322,19 @@ def make_train_function(model: keras.Model, optimizer: keras.optimizers.Optimize
     loss = keras_binary_crossentropy()
     optimizer.build(model.trainable_variables)
 
+    @tf.autograph.experimental.do_not_convert  # no tensor-dependent control flow: Keras is traced as it is
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            cost = loss(y, model(x, training=True))
+        grads = tape.gradient(cost, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return cost
+
     @tf.function
     def loop(x, y, n):
         costs = tf.TensorArray(x.dtype, size=n)
         for i in tf.range(n):
-            with tf.GradientTape() as tape:
-                cost = loss(y, model(x, training=True))
-            grads = tape.gradient(cost, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-            costs = costs.write(i, cost)
+            costs = costs.write(i, step(x, y))
         return costs.stack()
 
     def train(X, Y, num_iterations: int) -> tf.Tensor:

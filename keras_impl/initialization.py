@@ -73,6 +73,9 @@ def compute_loss(AL, Y) -> tf.Tensor:
     return tf.reduce_sum(logprobs) / tf.cast(tf.shape(Y)[1], AL.dtype)
 
 
+_course_loss = tf.autograph.experimental.do_not_convert(compute_loss)
+
+
 def cost_and_gradients(X, Y, parameters: Mapping) -> tuple[tf.Tensor, tf.Tensor, dict[str, tf.Tensor]]:
     """By GradientTape: (J from the logits, the course's J, grads {"dW1", "db1", ...} in course layout).
 
@@ -108,17 +111,24 @@ def gradient_norms(X, Y, parameters: Mapping) -> tuple[tf.Tensor, tf.Tensor, dic
     return tf.stack([frobenius_norm(grads[f"dW{l}"]) for l in range(1, L + 1)]), cost, grads
 
 
+# AutoGraph converts only the loop below (its `tf.range` and `if` on a tensor); the functions it calls have no
+# tensor-dependent control flow, and converting them recursively made tracing ~3x slower.
+_compute_grads = tf.autograph.experimental.do_not_convert(kd.compute_grads)
+_forward_logits = tf.autograph.experimental.do_not_convert(kd.L_model_forward_logits)
+_update_parameters = tf.autograph.experimental.do_not_convert(kd.update_parameters)
+
+
 def _gradient_descent_loop(X, Y, variables, learning_rate, num_iterations, cost_every, from_logits):
     """One iteration per `tf.range` step; the cost J(i) written when i % cost_every == 0."""
     parameters = dict(zip(kd._keys(len(variables) // 2), variables, strict=True))
     costs = tf.TensorArray(X.dtype, size=(num_iterations + cost_every - 1) // cost_every)
     for i in tf.range(num_iterations):
-        cost, grads = kd.compute_grads(X, Y, parameters)
+        cost, grads = _compute_grads(X, Y, parameters)
         if i % cost_every == 0:
             if not from_logits:
-                cost = compute_loss(kd.L_model_forward_logits(X, parameters)[0], Y)
+                cost = _course_loss(_forward_logits(X, parameters)[0], Y)
             costs = costs.write(i // cost_every, cost)
-        kd.update_parameters(parameters, grads, learning_rate)
+        _update_parameters(parameters, grads, learning_rate)
     return costs.stack()
 
 

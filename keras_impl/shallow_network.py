@@ -139,10 +139,16 @@ def _gradient_descent_loop(X, Y, W1, b1, W2, b2, num_iterations, learning_rate):
     parameters = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
     costs = tf.TensorArray(X.dtype, size=num_iterations)
     for i in tf.range(num_iterations):
-        cost, grads = compute_grads(X, Y, parameters)
+        cost, grads = _compute_grads_as_is(X, Y, parameters)
         costs = costs.write(i, cost)
-        update_parameters(parameters, grads, learning_rate)
+        _update_parameters_as_is(parameters, grads, learning_rate)
     return costs.stack()
+
+
+# AutoGraph converts only the loops (their `tf.range`); the step functions have no tensor-dependent control flow
+# and are traced as they are (converting them, and Keras inside train_step, recursively made tracing slower).
+_compute_grads_as_is = tf.autograph.experimental.do_not_convert(compute_grads)
+_update_parameters_as_is = tf.autograph.experimental.do_not_convert(update_parameters)
 
 
 # Traced once per dtype and shape; the variables are arguments, so new ones of a known shape reuse the
@@ -240,6 +246,9 @@ def train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, loss_f
     return loss
 
 
+_train_step_as_is = tf.autograph.experimental.do_not_convert(train_step)
+
+
 def make_train_loop(model: keras.Model, optimizer: keras.optimizers.Optimizer, jit_compile: bool = False):
     """A compiled full-batch training function `loop(x, y, num_iterations) -> losses (num_iterations,)`.
 
@@ -254,7 +263,7 @@ def make_train_loop(model: keras.Model, optimizer: keras.optimizers.Optimizer, j
     def loop(x, y, num_iterations):
         losses = tf.TensorArray(x.dtype, size=num_iterations)
         for i in tf.range(num_iterations):
-            losses = losses.write(i, train_step(model, optimizer, loss_fn, x, y))
+            losses = losses.write(i, _train_step_as_is(model, optimizer, loss_fn, x, y))
         return losses.stack()
 
     return loop
