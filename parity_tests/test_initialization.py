@@ -4,7 +4,9 @@ Three groups of comparisons:
 1. keras.initializers vs the notes' rules, by distribution statistics (samples of two generators never match);
 2. per-layer gradient norms ‖dW[l]‖_F of a 20-layer ReLU network under five initialisations;
 3. the course's initialization driver (layers [2, 10, 5, 1], α = 0.01, circles data) from the same initial
-   parameters: cost, gradients, one step and the training trajectory (He at course length, 15000 steps).
+   parameters: cost, gradients, one step and the training trajectory (He over 1000 steps in the report; the
+   course's 15000 steps in the slow tests `test_course_model_trajectory_he_at_course_length` (float64) and
+   `test_float32_he_at_course_length_stays_within_the_table`).
 """
 
 from __future__ import annotations
@@ -19,19 +21,21 @@ import pytest
 from keras_impl import convert
 from keras_impl import deep_network as kd
 from keras_impl import initialization as kin
+from keras_impl._precision import keras_precision
 from numpy_impl import deep_network as dn
 from numpy_impl import initialization as npi
 from numpy_impl.datasets import load_circles_dataset
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Tol, concept
+from parity_tests.harness import Parity, Tol, concept
 from parity_tests.normwise import check
 
 COURSE_DIMS = [2, 10, 5, 1]
 KEYS = ["W1", "b1", "W2", "b2", "W3", "b3"]
 N_PREV, N_L = 200, 1000  # W (1000, 200): 2·10^5 draws per statistic; fan_in != fan_out, so Glorot != notes' Xavier
-# He: the course's 15000 steps in float64; float32 over 3000 steps in the report (budget), the full 15000 in
+# He: 1000 steps in the report (budget), cost every 100; the course's 15000 steps (cost every 1000) in the slow
+# tests test_course_model_trajectory_he_at_course_length (float64) and
 # test_float32_he_at_course_length_stays_within_the_table. Keras blocks over the first 1000 steps.
-HE_STEPS = {"float64": 15000, "float32": 3000}
+HE_STEPS, HE_COST_EVERY = 1000, 100
 COURSE_STEPS, KERAS_STEPS = 15000, 1000
 SHORT_STEPS = {"random": 50, "zeros": 200}  # random ×10 is chaotic (see test_random_start_is_chaotic)
 DEEP_INITS = {"zeros": "zeros", "random": "random ×10", "small": "randn·0.01", "he": "He", "xavier": "Xavier"}
@@ -47,15 +51,17 @@ def _start(initialization, dtype, layers_dims=COURSE_DIMS):
 
 
 @functools.cache
-def _numpy_run(initialization: str, dtype: str, num_iterations: int, snapshot: int | None = None):
+def _numpy_run(initialization: str, dtype: str, num_iterations: int, snapshot: int | None = None,
+               cost_every: int = 1000):
     """NumPy gradient descent (cached: the plain tests reuse the parity cases' runs). With `snapshot`, the run
-    is split at that step (the parameters there are returned too; the steps are the same)."""
+    is split at that step (the parameters there are returned too; the steps are the same; `snapshot` must be a
+    multiple of `cost_every`)."""
     X, Y, _, _ = _circles(dtype)
     parameters = _start(initialization, dtype)
-    first, costs = npi.train(X, Y, parameters, 0.01, snapshot or num_iterations)
+    first, costs = npi.train(X, Y, parameters, 0.01, snapshot or num_iterations, cost_every=cost_every)
     if snapshot is None:
         return first, costs, None
-    last, more = npi.train(X, Y, first, 0.01, num_iterations - snapshot)
+    last, more = npi.train(X, Y, first, 0.01, num_iterations - snapshot, cost_every=cost_every)
     return last, costs + more, first
 
 
@@ -212,11 +218,29 @@ def test_course_model_keras_blocks_one_step(parity):
 
 @concept("B8")
 def test_course_model_trajectory_he(parity):
+    _he_trajectory(parity, HE_STEPS, HE_COST_EVERY)
+
+
+@pytest.mark.slow
+def test_course_model_trajectory_he_at_course_length():
+    """The report's He trajectory rows at the course's 15000 steps (cost every 1000), float64, at the table's
+    tolerances (float32 at course length: test_float32_he_at_course_length_stays_within_the_table)."""
+    with keras_precision("float64"):
+        parity = Parity("B8", "float64", case="test_course_model_trajectory_he_at_course_length")
+        _he_trajectory(parity, COURSE_STEPS, 1000)
+    assert parity.rows and all(row.passed for row in parity.rows), [r.problem for r in parity.rows if not r.passed]
+    assert "train accuracy 0.9933, test 0.96 (NumPy)" in parity.notes[0]
+
+
+def _he_trajectory(parity, steps, cost_every):
+    """NumPy vs the tape over `steps` (costs every `cost_every`), and vs the Keras blocks over KERAS_STEPS."""
     X, Y, test_X, test_Y = _circles(parity.dtype)
-    steps = HE_STEPS[parity.dtype.name]
-    parameters, costs, at_keras_steps = _numpy_run("he", parity.dtype.name, steps, KERAS_STEPS)
-    tf_parameters, tf_costs = kin.train(X, Y, _start("he", parity.dtype), 0.01, steps)
-    check(parity, f"cost curve ({steps} steps, every 1000) (he)", "trajectory", np.array(costs), tf_costs)
+    parameters, costs, at_keras_steps = _numpy_run("he", parity.dtype.name, steps,
+                                                   KERAS_STEPS if steps > KERAS_STEPS else None, cost_every)
+    if at_keras_steps is None:
+        at_keras_steps = parameters
+    tf_parameters, tf_costs = kin.train(X, Y, _start("he", parity.dtype), 0.01, steps, cost_every=cost_every)
+    check(parity, f"cost curve ({steps} steps, every {cost_every}) (he)", "trajectory", np.array(costs), tf_costs)
     for key in KEYS:
         check(parity, f"{key} after {steps} steps (he)", "trajectory", parameters[key], tf_parameters[key])
     predictions = npi.predict(X, Y, parameters, print_accuracy=False)
@@ -235,7 +259,7 @@ def test_course_model_trajectory_he(parity):
     test_acc = _accuracy(npi.predict(test_X, test_Y, parameters, print_accuracy=False), test_Y)
     tf_test_acc = _accuracy(kin.predict(test_X, test_Y, tf_parameters, print_accuracy=False), test_Y)
     parity.note(f"He, {steps} steps: train accuracy {train_acc:.4f}, test {test_acc:.2f} (NumPy), test "
-                f"{tf_test_acc:.2f} (tape); cost {float(costs[-1]):.6f} at step {1000 * (len(costs) - 1)} "
+                f"{tf_test_acc:.2f} (tape); cost {float(costs[-1]):.6f} at step {cost_every * (len(costs) - 1)} "
                 f"(course at 15000 steps: train 0.99333, test 0.96)")
 
 
@@ -293,7 +317,7 @@ def test_course_initializers_give_the_course_values():
 
 @pytest.mark.slow
 def test_course_driver_he_costs_and_accuracy():
-    parameters, costs, _ = _numpy_run("he", "float64", COURSE_STEPS, KERAS_STEPS)
+    parameters, costs, _ = _numpy_run("he", "float64", COURSE_STEPS, KERAS_STEPS, 1000)  # shares the slow run above
     # the course's printed costs at iterations 0 and 14000
     assert costs[0] == pytest.approx(0.8830537463419761, rel=1e-12)
     assert costs[14] == pytest.approx(0.07357895962677366, rel=1e-12)
@@ -304,7 +328,7 @@ def test_course_driver_he_costs_and_accuracy():
 
 @pytest.mark.slow
 def test_float32_he_at_course_length_stays_within_the_table():
-    # the report runs float32 He over 3000 steps (budget); at the course's 15000 steps NumPy and the tape
+    # the report runs float32 He over 1000 steps (budget); at the course's 15000 steps NumPy and the tape
     # still agree within the table's float32 trajectory tolerance (measured max abs 1.7e-5, on b2 ~ 2.2)
     X, Y, _, _ = _circles("float32")
     parameters, costs, _ = _numpy_run("he", "float32", COURSE_STEPS)
