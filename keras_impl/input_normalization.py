@@ -65,25 +65,25 @@ def logistic_regression_gd(X, Y, learning_rate, num_iterations: int):
     learning_rate = check_learning_rate(learning_rate)
     num_iterations = check_count(num_iterations, "num_iterations")
     X, Y = tf.constant(X), tf.constant(Y.astype(X.dtype, copy=False))
-    w, b = tf.Variable(tf.zeros((X.shape[0], 1), X.dtype)), tf.Variable(tf.zeros((1, 1), X.dtype))
-    alpha = tf.constant(learning_rate, X.dtype)
-
-    @tf.function
-    def loop(n):
-        costs = tf.TensorArray(X.dtype, size=n)
-        for i in tf.range(n):
-            with tf.GradientTape() as tape:
-                Z = tf.matmul(w, X, transpose_a=True) + b
-                cost = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z))
-            dw, db = tape.gradient(cost, [w, b])
-            w.assign_sub(alpha * dw)
-            b.assign_sub(alpha * db)
-            costs = costs.write(i, cost)
-        return costs.stack()
-
-    costs = loop(tf.constant(num_iterations))
+    w, b, costs = _gd_loop(X, Y, tf.constant(learning_rate, X.dtype), tf.constant(num_iterations))
     _check_costs(costs)
-    return w, b, costs
+    return tf.Variable(w), tf.Variable(b), costs
+
+
+@tf.function(reduce_retracing=True)
+def _gd_loop(X, Y, alpha, n):
+    """`logistic_regression_gd`'s loop, compiled once per dtype and shape (module level: calls share the trace)."""
+    w, b = tf.zeros((tf.shape(X)[0], 1), X.dtype), tf.zeros((1, 1), X.dtype)
+    costs = tf.TensorArray(X.dtype, size=n)
+    for i in tf.range(n):
+        with tf.GradientTape() as tape:
+            tape.watch([w, b])
+            Z = tf.matmul(w, X, transpose_a=True) + b
+            cost = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z))
+        dw, db = tape.gradient(cost, [w, b])
+        w, b = w - alpha * dw, b - alpha * db
+        costs = costs.write(i, cost)
+    return w, b, costs.stack()
 
 
 def _check_costs(costs):
