@@ -10,12 +10,13 @@ into two shards of 64. Three networks, each one step from the same start:
 The two-replica numbers come from a subprocess (`python -m keras_impl.multi_replica`, JSON in and out):
 logical devices must be configured before TensorFlow runs an op, and this process has run many. One
 subprocess per process computes both dtypes (cached for the module: the float32 pass reuses the float64 pass's
-answer; TensorFlow's start-up is most of its time). The single-device numbers are the same functions under the
-default strategy, in this process.
+answer; TensorFlow's start-up is most of its time), started in a background thread so that it runs while this
+process computes the single-device numbers: the same functions under the default strategy.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import json
 import os
@@ -65,7 +66,18 @@ def _inputs(dtype):
 
 
 @functools.lru_cache(maxsize=1)
+def _two_replica_future() -> concurrent.futures.Future:
+    """Start `_run_two_replicas` in a background thread, once: the subprocess runs while this process computes
+    the NumPy and single-device numbers."""
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1).submit(_run_two_replicas)
+
+
 def two_replica_answers() -> tuple[dict, float]:
+    """The answer of the (one, cached) `python -m keras_impl.multi_replica` run: ({dtype: answer}, seconds)."""
+    return _two_replica_future().result()
+
+
+def _run_two_replicas() -> tuple[dict, float]:
     """Run `python -m keras_impl.multi_replica` once for every dtype; ({dtype: its answer}, seconds)."""
     X, Y, deep, bn = _inputs(np.float64)
     request = {"dtypes": list(DTYPES), "X": X.tolist(), "Y": Y.tolist(),
@@ -103,15 +115,16 @@ def _as(values, dtype):
 
 @concept("X1")
 def test_two_replicas_equal_the_full_batch(parity):
-    answers, seconds = two_replica_answers()
-    two = answers[parity.dtype_name]
-    assert two["replicas"] == 2 and two["dtype"] == parity.dtype_name, (two["replicas"], two["dtype"])
+    _two_replica_future()  # the subprocess starts now and runs while the single-device numbers are computed
     dt = parity.dtype
     X, Y, deep, bn = _inputs(dt)
     one_device = tf.distribute.get_strategy()
     single = dict(zip(("deep", "l2"), kr.deep_steps(one_device, X, Y, deep, LEARNING_RATE, [0.0, LAMBD], G),
                       strict=True))
     single["bn"] = kr.bn_step(one_device, X, Y, bn, LEARNING_RATE, MOMENTUM, EPSILON)
+    answers, seconds = two_replica_answers()
+    two = answers[parity.dtype_name]
+    assert two["replicas"] == 2 and two["dtype"] == parity.dtype_name, (two["replicas"], two["dtype"])
     for name, lambd in (("deep", 0.0), ("l2", LAMBD)):
         label = "deep network" if name == "deep" else f"deep network + L2 (λ={LAMBD})"
         cost, grads, after = _numpy_deep(X, Y, deep, lambd)
