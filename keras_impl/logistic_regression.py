@@ -105,13 +105,18 @@ def gd_step(w: tf.Variable, b: tf.Variable, X, Y, learning_rate) -> tuple[dict, 
     return grads, J
 
 
+# AutoGraph converts only the loops (their `tf.range`, `if` and `break` on tensors); the step they call has no
+# tensor-dependent control flow and is traced as it is (converting it, or Keras, recursively slowed tracing).
+_propagate_as_is = tf.autograph.experimental.do_not_convert(_propagate)
+
+
 @tf.function
 def _gd_loop(w, b, X, Y, num_iterations, alpha, record_every):
     costs = tf.TensorArray(X.dtype, size=0, dynamic_size=True)
     dw, db = tf.zeros_like(w), tf.zeros_like(b)
     stopped, saturated = tf.constant(-1), tf.constant(-1)
     for i in tf.range(num_iterations):
-        grads, J = _propagate(w, b, X, Y)
+        grads, J = _propagate_as_is(w, b, X, Y)
         dw, db = grads["dw"], grads["db"]
         w.assign_sub(alpha * dw)
         b.assign_sub(alpha * db)
@@ -236,10 +241,14 @@ class KerasLogisticRegression:
     def _train_loop(self, x, y, num_iterations):
         costs = tf.TensorArray(x.dtype, size=num_iterations)
         for i in tf.range(num_iterations):
-            J, grads = self._loss_and_grads(x, y)
-            self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables, strict=True))
-            costs = costs.write(i, J)
+            costs = costs.write(i, self._step_as_is(x, y))
         return costs.stack()
+
+    @tf.autograph.experimental.do_not_convert
+    def _step_as_is(self, x, y):
+        J, grads = self._loss_and_grads(x, y)
+        self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables, strict=True))
+        return J
 
     def fit(self, X, Y, num_iterations: int) -> np.ndarray:
         """`num_iterations` full-batch SGD steps (a `tf.function` loop); returns the cost before each step."""
