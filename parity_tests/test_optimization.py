@@ -125,6 +125,25 @@ def test_momentum_one_step(parity):
                  _state(opt, variables, "v", alpha), KEYS)
 
 
+@concept("B10")
+def test_gd_one_step(parity):
+    """`update_parameters_with_gd` (W := W - α dW, b := b - α db) in NumPy and in TF ops, two chained steps
+    and keras_sgd on the same gradients."""
+    dt, alpha = parity.dtype, 0.05
+    parameters, (g0, g1) = _random_parameters(dt), _gradient_sequence(dt, 2)
+    p1 = no.update_parameters_with_gd(parameters, g0, alpha)
+    p2 = no.update_parameters_with_gd(p1, g1, alpha)
+    _check_dicts(parity, "tape: parameters after one gd step:", "step", p1,
+                 ko.update_parameters_with_gd(parameters, g0, alpha))
+    _check_dicts(parity, "tape: parameters after the second gd step:", "step", p2,
+                 ko.update_parameters_with_gd(p1, g1, alpha))
+    variables = convert.to_variables(parameters)
+    opt = ko.keras_sgd(alpha)
+    _apply_keras(opt, variables, g0)
+    _apply_keras(opt, variables, g1)
+    _check_dicts(parity, "keras_sgd: parameters after 2 gd steps:", "step", p2, convert.to_parameters(variables))
+
+
 @concept("B12")
 def test_momentum_trajectory(parity):
     """50 steps over a fixed gradient sequence: parameters and velocity, NumPy vs keras_momentum and
