@@ -2,7 +2,7 @@
 
 The sampler is the NumPy side's (`numpy_impl.hyperparameter_search.sample_records`, seeded, drawing A10 records
 on the notes' scales); a record is data, so this module takes the records it is given and builds each one's
-Keras model and optimizer through `keras_impl.hyperparameters` (`build_model`, `build_optimizer`, the compiled
+Keras model and optimizer through `keras_impl.hyperparameters` (`build_model`, `keras_sgd`, the compiled
 full-batch loop of `train_from_record`). Mirrors `numpy_impl.hyperparameter_search.evaluate_records` as
 `keras_evaluate_records` (another name: it takes the initial parameters, since Keras's random generator cannot
 draw NumPy's, and it returns plain dicts) and `best` as `keras_best`.
