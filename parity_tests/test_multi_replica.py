@@ -69,7 +69,9 @@ def _inputs(dtype):
 def _two_replica_future() -> concurrent.futures.Future:
     """Start `_run_two_replicas` in a background thread, once: the subprocess runs while this process computes
     the NumPy and single-device numbers."""
-    return concurrent.futures.ThreadPoolExecutor(max_workers=1).submit(_run_two_replicas)
+    # The request is built here, in the calling thread: its parameters come from NumPy's global generator
+    # (the course's seeded initializer), which a thread drawing beside this one would interleave.
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1).submit(_run_two_replicas, _request())
 
 
 def two_replica_answers() -> tuple[dict, float]:
@@ -77,14 +79,18 @@ def two_replica_answers() -> tuple[dict, float]:
     return _two_replica_future().result()
 
 
-def _run_two_replicas() -> tuple[dict, float]:
-    """Run `python -m keras_impl.multi_replica` once for every dtype; ({dtype: its answer}, seconds)."""
+def _request() -> dict:
+    """What the subprocess computes: the float64 inputs (it casts them per dtype) and the hyper-parameters."""
     X, Y, deep, bn = _inputs(np.float64)
-    request = {"dtypes": list(DTYPES), "X": X.tolist(), "Y": Y.tolist(),
-               "deep_parameters": {k: v.tolist() for k, v in deep.items()},
-               "bn_parameters": {k: v.tolist() for k, v in bn.items()},
-               "learning_rate": LEARNING_RATE, "lambd": LAMBD, "m": G, "epsilon": EPSILON, "momentum": MOMENTUM,
-               "unsynchronized": ["float64"]}
+    return {"dtypes": list(DTYPES), "X": X.tolist(), "Y": Y.tolist(),
+            "deep_parameters": {k: v.tolist() for k, v in deep.items()},
+            "bn_parameters": {k: v.tolist() for k, v in bn.items()},
+            "learning_rate": LEARNING_RATE, "lambd": LAMBD, "m": G, "epsilon": EPSILON, "momentum": MOMENTUM,
+            "unsynchronized": ["float64"]}
+
+
+def _run_two_replicas(request: dict) -> tuple[dict, float]:
+    """Run `python -m keras_impl.multi_replica` once for every dtype; ({dtype: its answer}, seconds)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3", OPENBLAS_NUM_THREADS="1")
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "keras_impl.multi_replica"], input=json.dumps(request), text=True,
