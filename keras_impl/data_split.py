@@ -22,14 +22,13 @@ partition (tested), while the same seed in `np.random.permutation` gives another
 
 from __future__ import annotations
 
-import math
 import random
 
 import keras
 import tensorflow as tf
 
 from keras_impl import convert
-from numpy_impl.validation import check_count, check_X_Y
+from numpy_impl.validation import check_count, check_proportions, check_X_Y
 
 SMALL_DATA = (0.6, 0.2, 0.2)
 BIG_DATA = (0.98, 0.01, 0.01)
@@ -42,20 +41,10 @@ def notes_proportions(m: int) -> tuple[float, float, float]:
     return BIG_DATA if m >= BIG_DATA_M else SMALL_DATA
 
 
-def _check_proportions(proportions) -> tuple[float, float, float]:
-    if not isinstance(proportions, (tuple, list)) or len(proportions) != 3 or not all(
-            isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p) and p > 0
-            for p in proportions):
-        raise ValueError(f"proportions must be three numbers > 0 (train, dev, test), got {proportions!r}")
-    if abs(sum(proportions) - 1) > 1e-9:
-        raise ValueError(f"proportions must sum to 1, got {proportions!r} (sum {sum(proportions)!r})")
-    return tuple(float(p) for p in proportions)
-
-
 def split_sizes(m: int, proportions=SMALL_DATA) -> tuple[int, int, int]:
     """(m_train, m_dev, m_test) = (m - m_dev - m_test, round(p_dev·m), round(p_test·m)), each >= 1."""
     m = check_count(m, "m")
-    _, p_dev, p_test = _check_proportions(proportions)
+    _, p_dev, p_test = check_proportions(proportions)
     m_dev, m_test = round(p_dev * m), round(p_test * m)
     sizes = (m - m_dev - m_test, m_dev, m_test)
     if min(sizes) < 1:

@@ -14,12 +14,9 @@ example lands in exactly one part.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
-from numpy_impl.validation import check_count, check_X_Y
+from numpy_impl.validation import check_count, check_proportions, check_X_Y
 
 SMALL_DATA = (0.6, 0.2, 0.2)
 BIG_DATA = (0.98, 0.01, 0.01)
@@ -30,17 +27,6 @@ def notes_proportions(m: int) -> tuple[float, float, float]:
     """(train, dev, test) shares: 60/20/20 below 10^6 examples, 98/1/1 from 10^6 on."""
     m = check_count(m, "m")
     return BIG_DATA if m >= BIG_DATA_M else SMALL_DATA
-
-
-def check_proportions(proportions) -> tuple[float, float, float]:
-    """Three finite shares > 0 that sum to 1 (within 1e-9), as floats."""
-    if not isinstance(proportions, (tuple, list)) or len(proportions) != 3 or not all(
-            isinstance(p, numbers.Real) and not isinstance(p, bool) and math.isfinite(p) and p > 0
-            for p in proportions):
-        raise ValueError(f"proportions must be three numbers > 0 (train, dev, test), got {proportions!r}")
-    if abs(sum(proportions) - 1) > 1e-9:
-        raise ValueError(f"proportions must sum to 1, got {proportions!r} (sum {sum(proportions)!r})")
-    return tuple(float(p) for p in proportions)
 
 
 def split_sizes(m: int, proportions=SMALL_DATA) -> tuple[int, int, int]:

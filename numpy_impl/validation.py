@@ -642,3 +642,14 @@ def check_dA_Z(dA, Z) -> tuple[np.ndarray, np.ndarray]:
     dA, Z = as_float_array(dA, "dA"), as_float_array(Z, "Z")
     check_same_shape(dA, Z, "dA", "Z")
     return dA, Z
+
+
+def check_proportions(proportions) -> tuple[float, float, float]:
+    """Three finite shares > 0 that sum to 1 (within 1e-9), as floats."""
+    if not isinstance(proportions, (tuple, list)) or len(proportions) != 3 or not all(
+            isinstance(p, numbers.Real) and not isinstance(p, bool) and math.isfinite(p) and p > 0
+            for p in proportions):
+        raise ValueError(f"proportions must be three numbers > 0 (train, dev, test), got {proportions!r}")
+    if abs(sum(proportions) - 1) > 1e-9:
+        raise ValueError(f"proportions must sum to 1, got {proportions!r} (sum {sum(proportions)!r})")
+    return tuple(float(p) for p in proportions)
