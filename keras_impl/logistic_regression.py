@@ -47,6 +47,29 @@ from numpy_impl.validation import (
     check_Y,
 )
 
+# Which NumPy function (numpy_impl.logistic_regression) each function here mirrors, as the table above says; the
+# docs site pairs the code columns from it and parity_tests/test_twins.py checks it against both modules.
+MIRRORS = {
+    "A4": {
+        "initialize_with_zeros": "initialize_with_zeros",
+        "cost": "logistic_cost",
+        "propagate": "propagate",
+        "gd_step": "optimize",
+        "optimize": "optimize",
+        "predict": "predict",
+        "accuracy": "accuracy",
+        "KerasLogisticRegression": "optimize",
+        "keras_model": "model",
+    },
+}
+# The Keras-block versions and how they map onto the course's formulas.
+KERAS_BLOCKS = {
+    "KerasLogisticRegression": "Dense(1, activation='sigmoid') is ŷ = σ(wᵀx + b) with kernel = w and bias = b; "
+    "BinaryCrossentropy is J = 1/m Σ L(a, y); SGD(α) on one full batch is one step w := w - α dw, b := b - α db.",
+    "keras_model": "the course's model(): zeros, num_iterations full-batch SGD steps of KerasLogisticRegression, "
+    "then predict with the 0.5 threshold; returns the course's dict.",
+}
+
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape
 
 

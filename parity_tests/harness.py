@@ -230,3 +230,20 @@ def concept(concept_id: str) -> Callable:
         return fn
 
     return mark
+
+
+@dataclasses.dataclass(frozen=True)
+class Mapping:
+    """One textbook⇄Keras correspondence, stated next to the comparison that proves it.
+
+    `textbook` is the notes' formula or the course's call, `keras` what Keras does instead (or how the Keras
+    block is configured to do the same), in the project's words; `case` names the `@concept(concept)` function
+    of the same `test_<module>.py` whose rows prove the statement. A test module lists its mappings in a
+    module-level `MAPPINGS` list; the docs site prints each one with the rows of its case, and
+    `test_twins.py` checks that the case exists and belongs to that concept.
+    """
+
+    concept: str
+    textbook: str
+    keras: str
+    case: str

@@ -22,7 +22,24 @@ from keras_impl import logistic_regression as klr
 from keras_impl._precision import keras_precision
 from numpy_impl.datasets import load_breast_cancer_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Tol, concept
+from parity_tests.harness import Mapping, Tol, concept
+
+# The textbook⇄Keras mappings of A4, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("A4", "ŷ = σ(wᵀx + b), w (n_x, 1), b a scalar, X (n_x, m)",
+            "Dense(1, activation='sigmoid') with kernel = w and bias = [b], fed X.T (m, n_x)",
+            "test_keras_random_data"),
+    Mapping("A4", "one gradient-descent step w := w - α dw, b := b - α db on all m examples",
+            "one train step of SGD(α) (no momentum) on a single batch of all m examples",
+            "test_keras_breast_cancer_and_model"),
+    Mapping("A4", "model(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate)",
+            "keras_model(...): the same zeros start, fit steps and 0.5 threshold, the same dict of results",
+            "test_course_helpers_and_keras_model"),
+    Mapping("A4", "L(a, y) = -(y log a + (1 - y) log(1 - a)), inf at a = 0 or 1 (the course's naive cost)",
+            "BinaryCrossentropy after a sigmoid Dense takes the logits path: the exact loss from z (40 at z = ±40, "
+            "not the 1e-7-clipped 15.94), the gradient still A - Y",
+            "test_keras_takes_the_logits_path"),
+]
 
 STEPS = 100
 REAL_ITERATIONS, REAL_LEARNING_RATE = 2000, 0.05  # see test_keras_breast_cancer_and_model: why not 0.5
