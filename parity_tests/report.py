@@ -2,6 +2,7 @@
 
     python -m parity_tests [--concept A4[,B19] ...] [--json FILE] [-j N] [--plain] [--verbose] [--timings]
     python -m parity_tests --list                   (the concept ids and titles --concept takes)
+    python -m parity_tests site [--fast] ...        (build the docs site: parity_tests/site.py)
     dl-parity ...                                   (the same, as a console script)
 
 The report imports the `test_<concept>` modules and runs the very functions pytest runs, in report mode
@@ -476,7 +477,7 @@ def print_rich(rows: list[Row], notes: dict[str, list[str]], console=None) -> No
 
 
 _JSON_FIELDS = ("concept", "quantity", "kind", "dtype", "max_abs", "max_rel", "tol", "atol", "passed", "why",
-                "problem", "atol_only", "entries")
+                "problem", "atol_only", "entries", "case")
 
 
 def _json_row(row: Row) -> dict:
@@ -511,11 +512,45 @@ def json_path_problem(path: str) -> str:
     return ""
 
 
-def write_json(rows: list[Row], path: str) -> None:
-    """Write `{"rows": [...]}` as standard JSON (no NaN tokens), atomically: a temporary file in the same folder,
-    flushed to disk, given the mode any new file of the user gets (0644 under the usual umask 022), then renamed.
+def versions() -> dict[str, str]:
+    """The versions a run's numbers depend on (read from the installed packages: nothing is imported)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": ".".join(map(str, sys.version_info[:3]))}
+    for package in ("tensorflow", "keras", "numpy"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def summary_line(rows: list[Row], seconds: float, jobs: int) -> str:
+    """The report's last line: rows, concepts, passed, failed, time and processes."""
+    failed = sum(not r.passed for r in rows)
+    return (f"{len(rows)} rows over {len({r.concept for r in rows})} concepts: {len(rows) - failed} passed, "
+            f"{failed} failed ({seconds:.1f} s, {jobs} process{'es' * (jobs != 1)})")
+
+
+def run_record(summary: str) -> dict:
+    """What the JSON says of the run: the summary line, the versions and the UTC time it ended."""
+    import datetime
+
+    return {"summary": summary, "versions": versions(),
+            "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def write_json(rows: list[Row], path: str, notes: dict[str, list[str]] | None = None, run: dict | None = None) -> None:
+    """Write `{"rows": [...], "footnotes": {...}, "notes": {...}, "run": {...}}` as standard JSON (no NaN tokens).
+
+    `footnotes[concept]` are the report's `*` lines (one per distinct `why`), `notes[concept]` its measured facts
+    (the `-` lines), `run` what the caller says of the run (the summary line, versions, date). The file is written
+    atomically: a temporary file in the same folder, flushed to disk, given the mode any new file of the user gets
+    (0644 under the usual umask 022), then renamed.
     """
-    payload = {"rows": [_json_row(r) for r in rows]}
+    payload = {"rows": [_json_row(r) for r in rows],
+               "footnotes": {c: _footnotes(group) for c, group in _groups(rows).items()},
+               "notes": notes or {}, "run": run or {}}
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".parity-", suffix=".json")
     try:
@@ -638,6 +673,10 @@ def main(argv: list[str] | None = None) -> int:
         from parity_tests import check
 
         return check.main(argv[1:])
+    if argv[:1] == ["site"]:  # `dl-parity site ...`: build the docs site (parity_tests/site.py)
+        from parity_tests import site
+
+        return site.main(argv[1:])
     try:
         return _main(argv)
     except KeyboardInterrupt:
@@ -670,20 +709,19 @@ def _main(argv: list[str] | None) -> int:
     if not rows:
         print(f"dl-parity: no comparisons matched {concepts}", file=sys.stderr)
         return EXIT_USAGE
+    summary = summary_line(rows, seconds, report.jobs)
     if args.json is not None and not json_problem:
         try:
-            write_json(rows, args.json)
+            write_json(rows, args.json, report.notes, run_record(summary))
         except OSError as exc:
             json_problem = f"{exc.strerror or exc}"
     failed = [r for r in rows if not r.passed]
-    n_concepts = len({r.concept for r in rows})
     try:
         if tty:
             print_rich(rows, report.notes)
         else:
             print_plain(rows, report.notes)
-        print(f"\n{len(rows)} rows over {n_concepts} concepts: {len(rows) - len(failed)} passed, "
-              f"{len(failed)} failed ({seconds:.1f} s, {report.jobs} process{'es' * (report.jobs != 1)})")
+        print(f"\n{summary}")
         if args.timings:
             print_timings(report)
         sys.stdout.flush()

@@ -28,11 +28,18 @@ def test_discover_finds_a_comparison_for_every_concept():
 def test_concept_filter_json_and_exit_status(tmp_path, capsys):
     out = tmp_path / "rows.json"
     assert report.main(["--concept", "a2", "--json", str(out), "--plain", "-j", "1"]) == 0
-    rows = json.loads(out.read_text())["rows"]
+    payload = json.loads(out.read_text())
+    rows = payload["rows"]
     assert {r["concept"] for r in rows} == {"A2"}
     assert {r["dtype"] for r in rows} == {"float64", "float32"}
     assert set(rows[0]) >= {"concept", "quantity", "kind", "dtype", "max_abs", "max_rel", "tol", "passed", "atol_only",
-                            "entries"}
+                            "entries", "case"}
+    assert {r["case"] for r in rows} == {c.name for c in report.catalog() if c.concept == "A2"}
+    run = payload["run"]
+    assert set(run["versions"]) == {"python", "tensorflow", "keras", "numpy"} and run["date"].endswith("UTC")
+    assert run["summary"].startswith(f"{len(rows)} rows over 1 concepts: {len(rows)} passed, 0 failed (")
+    starred = {r["why"] for r in rows if r["why"]}
+    assert len(payload["footnotes"].get("A2", [])) == len(starred)  # one footnote per distinct reason
     assert all(0 <= r["atol_only"] <= r["entries"] for r in rows) and any(r["entries"] > 1 for r in rows)
     assert all(r["passed"] for r in rows)
     text = capsys.readouterr().out
