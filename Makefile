@@ -1,11 +1,12 @@
 # Two entry points for a fresh machine (Python 3.11+ and the package index are all that is needed):
 #   make report   builds .venv on first use and prints the parity report
 #   make test     builds .venv on first use and runs the whole test suite (lint included)
+#   make site     builds .venv on first use and builds the docs site into site/ (open site/index.html)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: report test lint clean
+.PHONY: report test lint site clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +16,9 @@ $(BIN)/.installed: pyproject.toml
 
 report: $(BIN)/.installed
 	$(BIN)/python -m parity_tests
+
+site: $(BIN)/.installed
+	$(BIN)/python -m parity_tests site --out site
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
