@@ -33,6 +33,7 @@ import pathlib
 import pkgutil
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -123,25 +124,43 @@ def notebook_concepts(path: pathlib.Path) -> set[str]:
 # ---------------------------------------------------------------- notebooks
 
 
-def run_notebooks(paths: list[pathlib.Path], execute: bool, log=print) -> dict[str, object]:
-    """Each notebook as an nbformat notebook, executed (with `DL_FAST=1`, from an empty folder) when `execute`."""
+def execute_notebook(path: str) -> str:
+    """Run the notebook at `path` in a fresh kernel, from an empty folder, with `DL_FAST=1`; -> its JSON text."""
     import jupytext
+    import nbformat
+    from nbclient import NotebookClient
 
-    notebooks = {}
-    for path in paths:
-        nb = jupytext.read(path, fmt="py:percent")
-        if execute:
-            from nbclient import NotebookClient
+    nb = jupytext.read(path, fmt="py:percent")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # the kernel's inline backend draws
+    env.update(DL_FAST="1", TF_CPP_MIN_LOG_LEVEL="2",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
+    with tempfile.TemporaryDirectory(prefix="dl-notebook-") as folder:
+        # TensorFlow's C++ start-up lines go to the kernel's stderr, which is not the notebook's: they are neither
+        # captured as outputs nor printed (an error in a cell still fails the build, with its traceback).
+        NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
+                       extra_arguments=["--IPKernelApp.capture_fd_output=False"],
+                       resources={"metadata": {"path": folder}}).execute(env=env, stderr=subprocess.DEVNULL)
+    return nbformat.writes(nb)
 
-            start = time.perf_counter()
-            env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # the kernel's inline backend draws
-            env.update(DL_FAST="1", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
-            with tempfile.TemporaryDirectory(prefix="dl-notebook-") as folder:
-                NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
-                               resources={"metadata": {"path": folder}}).execute(env=env)
-            log(f"  executed {path.name} in {time.perf_counter() - start:.1f} s")
-        notebooks[path.stem] = nb
-    return notebooks
+
+def run_notebooks(paths: list[pathlib.Path], execute: bool, log=print, jobs: int = 1) -> dict[str, object]:
+    """Each notebook as an nbformat notebook, executed (`execute_notebook`, `jobs` at a time) when `execute`."""
+    import jupytext
+    import nbformat
+
+    if not execute:
+        return {path.stem: jupytext.read(path, fmt="py:percent") for path in paths}
+    start = time.perf_counter()
+    if jobs <= 1 or len(paths) == 1:
+        texts = [execute_notebook(str(path)) for path in paths]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            texts = list(pool.map(execute_notebook, [str(path) for path in paths]))
+    log(f"  executed {len(paths)} notebooks in {time.perf_counter() - start:.1f} s ({jobs} at a time)")
+    return {path.stem: nbformat.reads(text, as_version=4) for path, text in zip(paths, texts, strict=True)}
 
 
 def tagged_plots(notebooks: dict[str, object]) -> dict[str, list[tuple[str, int, bytes]]]:
@@ -450,7 +469,7 @@ def write_pages(build: Build, docs: pathlib.Path, concept_ids: list[str]) -> lis
             {"Source": [source_page_name(p) for p in sources]}]
 
 
-def build_site(out: str | os.PathLike, payload: dict, execute: bool = True, log=print) -> pathlib.Path:
+def build_site(out: str | os.PathLike, payload: dict, execute: bool = True, log=print, jobs: int = 1) -> pathlib.Path:
     """Build the site of the report JSON `payload` into `out` (replaced only once the build succeeded)."""
     import logging
 
@@ -458,7 +477,7 @@ def build_site(out: str | os.PathLike, payload: dict, execute: bool = True, log=
     from mkdocs.config import load_config
 
     out = pathlib.Path(out).resolve()
-    notebooks = run_notebooks(sorted((ROOT / "notebooks").glob("*.py")), execute, log)
+    notebooks = run_notebooks(sorted((ROOT / "notebooks").glob("*.py")), execute, log, jobs)
     build = Build(payload, twins(), mappings(), notebooks,
                   {n: notebook_concepts(ROOT / "notebooks" / f"{n}.py") for n in notebooks},
                   tagged_plots(notebooks) if execute else {}, execute)
@@ -496,7 +515,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", metavar="FILE", help="build from this report JSON instead of running the report")
     parser.add_argument("--concept", action="append", help="run only these concepts' comparisons (ids, commas)")
     parser.add_argument("--fast", action="store_true", help="render the notebooks without running them (no plots)")
-    parser.add_argument("-j", "--jobs", type=int, default=0, help="report worker processes (default: cores)")
+    parser.add_argument("-j", "--jobs", type=report._positive_int, default=0,
+                        help="processes for the report and for the notebooks (default: the cores)")
     return parser
 
 
@@ -527,6 +547,6 @@ def main(argv: list[str] | None = None) -> int:
             report.write_json(run.rows, path, run.notes, report.run_record(summary))
             with open(path, encoding="utf-8") as f:
                 payload = json.load(f)
-    out = build_site(args.out, payload, execute=not args.fast)
+    out = build_site(args.out, payload, execute=not args.fast, jobs=args.jobs or report.default_jobs())
     print(f"site: {out} ({time.perf_counter() - start:.1f} s); open {out / 'index.html'} in a browser")
     return report.EXIT_PASSED
