@@ -12,8 +12,10 @@ Which NumPy function (numpy_impl/batch_normalization.py) each function here mirr
 - `bn_train_tape(mini_batches, variables, lr, num_epochs, momentum, epsilon)` mirrors `bn_model_train`:
   trains the variables in place, returns (moving, costs).
 - Part 2: `batch_norm_layer`, `build_bn_model`, `set_bn_weights`, `bn_weights_to_parameters`,
-  `moving_statistics`, `keras_bn_gradients`, `make_bn_train_function`, `keras_bn_predict`: the same network
-  as Keras blocks.
+  `moving_statistics`, `course_grads`, `keras_bn_gradients`, `make_bn_train_function`, `keras_bn_predict`: the
+  same network as Keras blocks. `batch_norm_layer` (in training mode) mirrors `batchnorm_forward`,
+  `keras_bn_gradients` `bn_model_backward`, `make_bn_train_function` `bn_model_train`, `keras_bn_predict`
+  `bn_predict`; the model builder and the weight/gradient movers have no NumPy twin.
 
 The mapping to `keras.layers.BatchNormalization` (measured by parity_tests/test_batch_normalization.py):
 
@@ -52,6 +54,52 @@ from numpy_impl.validation import (
     check_training_finite,
     check_Z,
 )
+
+# Which NumPy function (numpy_impl.batch_normalization) each function here mirrors, as the docstring says; the
+# docs site pairs the code columns from it and parity_tests/test_twins.py checks it.
+MIRRORS = {
+    "B17": {
+        "batchnorm_forward_tape": "batchnorm_forward",
+        "batchnorm_grads_tape": "batchnorm_backward",
+        "update_moving_averages": "update_moving_averages",
+        "batchnorm_inference": "batchnorm_inference",
+        "bn_forward_logits": "bn_model_forward",
+        "bn_grads_tape": "bn_model_backward",
+        "bn_train_tape": "bn_model_train",
+        "batch_norm_layer": "batchnorm_forward",
+        "keras_bn_gradients": "bn_model_backward",
+        "make_bn_train_function": "bn_model_train",
+        "keras_bn_predict": "bn_predict",
+        "build_bn_model": None,
+        "set_bn_weights": None,
+        "bn_weights_to_parameters": None,
+        "moving_statistics": None,
+        "course_grads": None,
+    },
+}
+# The Keras-block versions and how they map onto the notes' batch norm (the table above in one place each).
+KERAS_BLOCKS = {
+    "batch_norm_layer": "BatchNormalization(axis, momentum=β_ewa, epsilon=ε): training=True is Z̃ = γẐ + β with the "
+    "batch's μ and biased σ², ε inside √(σ² + ε); momentum is the EWA's β (moving = moving·momentum + batch·(1 - "
+    "momentum)); axis names the units (0 on course layout (n_l, m), -1 on Keras layout); Keras's defaults ε = 1e-3, "
+    "momentum = 0.99 are always overridden.",
+    "build_bn_model": "per hidden layer Dense(n_l, use_bias=False) (β replaces b) -> BatchNormalization -> relu, then "
+    "Dense(1) giving the logits: the notes' [LINEAR -> BATCH NORM -> RELU] x (L-1) -> LINEAR network.",
+    "set_bn_weights": "course W, γ, β (n_l, 1), bL and the moving μ, σ² into the layers: kernel = W.T, gamma/beta/"
+    "moving_mean/moving_variance (n_l,) as b moves to bias.",
+    "bn_weights_to_parameters": "the layers' kernel, gamma, beta, bias back as the course's W = kernel.T and (n_l, 1) "
+    "columns.",
+    "moving_statistics": "the layers' moving_mean and moving_variance as the course's EWA μ, σ² (n_l, 1); they start "
+    "at 0 and 1.",
+    "course_grads": "gradients with respect to the model's trainable variables as the course's dW, dγ, dβ, dbL.",
+    "keras_bn_gradients": "BinaryCrossentropy(from_logits) on the model called with training=True (batch statistics) "
+    "and its gradients by tape: the course's cost and bn_model_backward; the call also takes one EWA step of the "
+    "moving statistics.",
+    "make_bn_train_function": "one compiled step per mini-batch, in order: training=True forward (batch statistics and "
+    "one EWA step), BinaryCrossentropy(from_logits), tape, optimizer.apply_gradients (SGD(α): the course's update).",
+    "keras_bn_predict": "the model with training=False (the moving μ, σ² replace the batch's), σ(ZL) > 0.5: the "
+    "course's bn_predict, independent of the other examples.",
+}
 
 EPSILON = 1e-3
 MOMENTUM = 0.99

@@ -2,8 +2,8 @@
 
 Mirrors numpy_impl/exponentially_weighted_averages.py: `exponentially_weighted_average(x, beta,
 bias_correction=False, v0=0.0)` is the same function (same arguments, same returns) written with `tf.scan`.
-The other two have no NumPy function of their own: they are that function with another start, v_0 = x_1
-(numpy_impl's module docstring), and the parity suite proves each mapping.
+`tf_train_ema` and `keras_use_ema` mirror that same NumPy function with another start, v_0 = x_1 (numpy_impl's
+module docstring), and the parity suite proves each mapping; `tf_ema_beta` is a TF-side helper (no NumPy twin).
 
 Part 1, TF ops: v_t = β·v_{t-1} + (1 - β)·x_t by `tf.scan` from v_0, and v_t/(1 - β^t).
 Part 2, TF/Keras blocks:
@@ -26,6 +26,28 @@ import tensorflow as tf
 
 from keras_impl.optimization import hyper
 from numpy_impl.validation import as_float_array, check_beta, check_finite, check_real_scalar
+
+# Which NumPy function (numpy_impl.exponentially_weighted_averages) each function here mirrors, as the docstring
+# says; the docs site pairs the code columns from it and parity_tests/test_twins.py checks it.
+MIRRORS = {
+    "B11": {
+        "exponentially_weighted_average": "exponentially_weighted_average",
+        "tf_train_ema": "exponentially_weighted_average",
+        "keras_use_ema": "exponentially_weighted_average",
+        "tf_ema_beta": None,
+    },
+}
+# The TF/Keras blocks and how they map onto the notes' recursion v_t = β·v_{t-1} + (1 - β)·x_t.
+KERAS_BLOCKS = {
+    "tf_train_ema": "tf.train.ExponentialMovingAverage(decay=β) fed x_1, x_2, ...: shadow -= (shadow - x_t)·(1 - β), "
+    "the notes' recursion from v_0 = x_1 (its shadow is created equal to the variable; from v_0 = 0 if the variable "
+    "holds 0 then), with no bias correction and β taken through float32.",
+    "keras_use_ema": "an optimizer's use_ema=True, ema_momentum=μ: after each step the average of the weights is "
+    "v_t = μ·v_{t-1} + (1 - μ)·W_t with momentum 0 at the first step, i.e. the recursion from v_0 = W_1, no bias "
+    "correction.",
+    "tf_ema_beta": "the β ExponentialMovingAverage really applies: 1 - β_TF = float32(1 - float32(β)) "
+    "(0.10000002384185791 for β = 0.9), whatever the variable's dtype.",
+}
 
 # ---------------------------------------------------------------- part 1: TF ops
 

@@ -6,6 +6,11 @@ for arrays): `update_parameters_with_gd`, `random_mini_batches`, `initialize_vel
 `update_parameters_with_adam`, `update_lr`, `schedule_lr_decay`, `exponential_lr_decay`, `sqrt_lr_decay`,
 `learning_rate_of_epoch`, `initialize_parameters`, `train` (the course's loop, compiled), `model` and `accuracy`
 (NumPy's `forward_propagation`/`backward_propagation` are the tape's forward pass and gradient inside `train`).
+The Keras side mirrors the same functions (`MIRRORS` below): `keras_sgd`, `keras_momentum`/`CourseMomentum`,
+`keras_rmsprop`/`CourseRMSprop`, `keras_adam`/`AdamCourseEpsilon` compute the four update rules,
+`mini_batch_dataset` the mini-batches, `keras_loss` the cost (the batch mean: `compute_cost` is the sum),
+`make_keras_loop`/`keras_train` `train`, `keras_accuracy` `accuracy`, `InverseSqrtDecay` `sqrt_lr_decay`, and
+`keras_schedule`/`EpochLagged`/`keras_lr_scheduler` the α of each epoch (`learning_rate_of_epoch`).
 
 Part 1, `tf.Variable` + `GradientTape`: the course's update rules written in TF ops on dicts of tensors
 (course layout), and `train`, the course's mini-batch loop as one `tf.function` over epochs and mini-batches
@@ -56,6 +61,109 @@ from numpy_impl.validation import (
     count_layers_by_keys,
     diverged_error,
 )
+
+# Which NumPy function (numpy_impl.optimization) each function here mirrors, by concept (the module docstring says
+# the same); the docs site pairs the code columns from it and parity_tests/test_twins.py checks it.
+MIRRORS = {
+    "B10": {
+        "update_parameters_with_gd": "update_parameters_with_gd",
+        "keras_sgd": "update_parameters_with_gd",
+        "course_permutation": "random_mini_batches",
+        "random_mini_batches": "random_mini_batches",
+        "mini_batch_dataset": "random_mini_batches",
+        "initialize_parameters": "initialize_parameters",
+        "keras_loss": "compute_cost",
+        "train": "train",
+        "make_keras_loop": "train",
+        "keras_train": "train",
+        "model": "model",
+        "accuracy": "accuracy",
+        "keras_accuracy": "accuracy",
+        "build_model": None,
+        "hyper": None,
+        "keras_slots": None,
+    },
+    "B12": {
+        "initialize_velocity": "initialize_velocity",
+        "update_parameters_with_momentum": "update_parameters_with_momentum",
+        "keras_momentum": "update_parameters_with_momentum",
+        "CourseMomentum": "update_parameters_with_momentum",
+        "course_velocity": None,
+    },
+    "B13": {
+        "initialize_rmsprop": "initialize_rmsprop",
+        "update_parameters_with_rmsprop": "update_parameters_with_rmsprop",
+        "keras_rmsprop": "update_parameters_with_rmsprop",
+        "CourseRMSprop": "update_parameters_with_rmsprop",
+    },
+    "B14": {
+        "initialize_adam": "initialize_adam",
+        "update_parameters_with_adam": "update_parameters_with_adam",
+        "keras_adam": "update_parameters_with_adam",
+        "AdamCourseEpsilon": "update_parameters_with_adam",
+    },
+    "B15": {
+        "update_lr": "update_lr",
+        "schedule_lr_decay": "schedule_lr_decay",
+        "exponential_lr_decay": "exponential_lr_decay",
+        "sqrt_lr_decay": "sqrt_lr_decay",
+        "InverseSqrtDecay": "sqrt_lr_decay",
+        "learning_rate_of_epoch": "learning_rate_of_epoch",
+        "EpochLagged": "learning_rate_of_epoch",
+        "keras_schedule": "learning_rate_of_epoch",
+        "keras_lr_scheduler": "learning_rate_of_epoch",
+        "translate": None,
+        "NoExactMappingError": None,
+    },
+}
+# The Keras-block versions and how they map onto the course's formulas (docs/optimization.md has the derivations).
+KERAS_BLOCKS = {
+    "keras_sgd": "SGD(learning_rate=α), no momentum: variable -= α·gradient is the course's W := W - α dW; α goes in "
+    "through hyper, so a float64 run keeps it exact.",
+    "mini_batch_dataset": "the course's random_mini_batches as tf.data: the examples (rows, Keras layout x = X.T) in "
+    "the course's permutation order, .batch(mini_batch_size) gives the full batches then the remainder; fit it "
+    "with shuffle=False.",
+    "build_model": "the course's [LINEAR -> RELU] x (L-1) -> LINEAR network as Sequential Dense layers (relu, then a "
+    "linear Dense giving the logits ZL, the sigmoid left to the loss), kernel = W.T and bias = b copied in.",
+    "keras_loss": "BinaryCrossentropy(from_logits=True): the batch's mean cross-entropy, whose gradient is the "
+    "course's dZL = (AL - Y)/m_batch; times the batch size it is the course's compute_cost (a sum of losses).",
+    "make_keras_loop": "the course's epoch loop (epoch e permuted with seed + e + 1, full batches then the "
+    "remainder) as one tf.function of Keras forward pass, BinaryCrossentropy(from_logits), tape and "
+    "optimizer.apply_gradients: one apply_gradients per course mini-batch update.",
+    "keras_train": "build_model + make_keras_loop with any Keras optimizer: the course's train loop, returning its "
+    "parameters, epoch costs Σ losses/m and the optimizer state under the course's names.",
+    "keras_accuracy": "the Keras model's logit > 0 (σ(z) > 0.5) compared with the 0/1 labels: the course's "
+    "accuracy.",
+    "keras_slots": "Keras's optimizer state under the course's names: Adam's m is the course's v and its v the "
+    "course's s, RMSprop's velocity is s, CourseMomentum's velocity is v, stock SGD's momentum m is -α·v.",
+    "keras_momentum": "SGD(learning_rate=α(1-β), momentum=β): Keras keeps m := βm - lr·dW, W += m, which is the "
+    "course's v := βv + (1-β)dW, W -= αv with m = -α·v; exact for a constant α only.",
+    "course_velocity": "the course's velocity from stock SGD's momentum variable: v = -m/α (under keras_momentum).",
+    "CourseMomentum": "a Keras optimizer whose velocity is the course's v itself (v := βv + (1-β)dW, W -= lr·v): "
+    "exact under any learning-rate schedule, where stock SGD(momentum=) folds α into its velocity.",
+    "keras_rmsprop": "RMSprop(learning_rate=α, rho=β, epsilon=ε, momentum=0, centered=False): rho is the course's β, "
+    "the velocity is s, and ε sits inside the root (the notes' √(s + ε)); the course's √s + ε only at ε = 0.",
+    "CourseRMSprop": "Keras's RMSprop with the course's ε placement, W -= lr·dW/(√s + ε) (ε outside the root); "
+    "rho, the velocity s and schedules are Keras's own.",
+    "keras_adam": "the course's Adam: stock Adam(learning_rate=α, beta_1=β1, beta_2=β2, epsilon=0) at ε = 0, else "
+    "AdamCourseEpsilon; Keras's m, v are the course's v, s (the bias correction is folded into Keras's step size).",
+    "AdamCourseEpsilon": "Keras's Adam (α_t = lr·√(1-β2^t)/(1-β1^t), W -= m·α_t/(√v + ε̂)) with the per-step "
+    "ε̂ = ε·√(1-β2^t) that makes it the course's W -= α v̂/(√ŝ + ε) for any ε (eps_inside_sqrt: the notes' √(ŝ + ε)).",
+    "InverseSqrtDecay": "the notes' k/√epoch·α0 as a schedule of the optimizer step, α0·k/√(⌊step/steps_per_epoch⌋ "
+    "+ 1): Keras has no stock one.",
+    "EpochLagged": "a schedule of the optimizer step evaluated one epoch (steps_per_epoch steps) late: the course "
+    "sets α after each epoch, so epoch e trains with f(e - 1), where a stock staircase schedule gives f(e).",
+    "keras_schedule": "update_lr -> InverseTimeDecay(α0, decay_steps=S, decay_rate, staircase=True), "
+    "schedule_lr_decay -> the same with decay_steps=S·time_interval, exponential_lr_decay -> ExponentialDecay(α0, S, "
+    "decay_rate, staircase=True), sqrt_lr_decay -> InverseSqrtDecay; S = mini-batches per epoch, lagged by "
+    "EpochLagged.",
+    "keras_lr_scheduler": "LearningRateScheduler(lambda epoch, lr: f(max(epoch - 1, 0))) for fit: Keras calls it at "
+    "the start of epoch e (from 0), the course trains epoch e with f(e - 1) and α0 in epoch 0.",
+    "translate": "course optimizer + decay -> the Keras optimizer that reproduces it exactly: SGD for gd, "
+    "keras_momentum at a constant α, RMSprop with ε inside the root or ε = 0, Adam at ε = 0, each with the lagged "
+    "schedule; otherwise NoExactMappingError with the reason, or with custom=True CourseMomentum, CourseRMSprop, "
+    "AdamCourseEpsilon.",
+}
 
 
 def hyper(value: float):

@@ -8,12 +8,16 @@ Which NumPy function (numpy_impl/softmax.py) each function here mirrors:
   same arguments, the same results ((1, m) class indices for the last two).
 - `softmax_grads(X, Y, variables)` mirrors `softmax_backward`: every gradient by tape; its ∂J/∂Z[L] and
   ∂J/∂A[l] lack the course's factor m (the course applies 1/m only in dW, db).
-- `update_variables(variables, grads, α)` mirrors the update `W := W - α dW` (in place on the variables).
+- `update_variables(variables, grads, α)` mirrors the update `W := W - α dW` (in place on the variables), i.e.
+  `numpy_impl.deep_network.update_parameters`.
 - `softmax_train_tape(X, Y, variables, α, n)` mirrors `softmax_gradient_descent`: one `tf.function` (traced
   once per network shape and dtype, reused by later calls), returns the n costs (the variables are trained in
   place).
-- Part 2, `build_softmax_model`, `keras_softmax_forward`, `keras_softmax_gradients`, `keras_softmax_predict`:
-  the same network as Keras blocks, in Keras layout through `keras_impl.convert`.
+- Part 2, `build_softmax_model`, `keras_softmax_forward`, `keras_softmax_gradients`, `keras_softmax_predict`,
+  `make_train_function`: the same network as Keras blocks, in Keras layout through `keras_impl.convert`
+  (mirroring `softmax_forward`, `softmax_backward`, `softmax_predict`, `softmax_gradient_descent`; the model
+  builder has no NumPy twin); `keras_categorical_crossentropy` and `keras_sparse_categorical_crossentropy`
+  mirror `softmax_cost_from_logits`.
 
 Part 1, `tf.Variable` + `GradientTape`, course layout: the parameters are `convert.to_variables(parameters)`
 (`{"W1": Variable (n_1, n_x), "b1": (n_1, 1), ...}`), `Z[l] = W[l] A[l-1] + b[l]`, the softmax over the
@@ -46,6 +50,46 @@ from numpy_impl.validation import (
     check_X,
     number_of_layers,
 )
+
+# Which NumPy function (numpy_impl.softmax; "deep_network.update_parameters" in numpy_impl.deep_network) each
+# function here mirrors, as the docstring says; the docs site pairs the code columns from it (test_twins.py checks).
+MIRRORS = {
+    "B18": {
+        "softmax_forward_logits": "softmax_forward",
+        "softmax_cost": "softmax_cost",
+        "softmax_cost_from_logits": "softmax_cost_from_logits",
+        "softmax_grads": "softmax_backward",
+        "update_variables": "deep_network.update_parameters",
+        "softmax_train_tape": "softmax_gradient_descent",
+        "softmax_predict": "softmax_predict",
+        "labels_from_one_hot": "labels_from_one_hot",
+        "keras_softmax_forward": "softmax_forward",
+        "keras_categorical_crossentropy": "softmax_cost_from_logits",
+        "keras_sparse_categorical_crossentropy": "softmax_cost_from_logits",
+        "keras_softmax_gradients": "softmax_backward",
+        "make_train_function": "softmax_gradient_descent",
+        "keras_softmax_predict": "softmax_predict",
+        "build_softmax_model": None,
+    },
+}
+# The Keras-block versions and how they map onto the notes' softmax layer and cross-entropy.
+KERAS_BLOCKS = {
+    "build_softmax_model": "Dense(n_l, g) per hidden layer and a linear Dense(C) that returns the logits ZL.T (m, C): "
+    "the softmax is left to the loss (from logits) and to keras_softmax_forward; kernel = W.T, bias = b.",
+    "keras_softmax_forward": "the model's logits moved back to course layout (C, m), then softmax over the classes "
+    "(axis 0): the notes' t = e^Z, A = t/Σ t.",
+    "keras_categorical_crossentropy": "CategoricalCrossentropy(from_logits=True) on one-hot targets Y.T (m, C): the "
+    "notes' J = -1/m Σ Y log softmax(Z), computed stably from the logits (on probabilities Keras would renormalise "
+    "and clip them).",
+    "keras_sparse_categorical_crossentropy": "SparseCategoricalCrossentropy(from_logits=True) on the class indices: "
+    "the same J, the mean over m of -log softmax(z)[true class].",
+    "keras_softmax_gradients": "the Keras loss and its gradients by tape, moved back as dW = dkernel.T, db = dbias: "
+    "the course's dW, db (its dZ[L] = AL - Y carries the 1/m only in dW, db).",
+    "make_train_function": "full-batch gradient descent: the loss on all m examples, tape, optimizer.apply_gradients "
+    "(SGD(α): W := W - α dW) in one tf.function, the course's softmax_gradient_descent.",
+    "keras_softmax_predict": "argmax over the classes of the model's logits (the same class as argmax of softmax): "
+    "the course's softmax_predict.",
+}
 
 HIDDEN = ("relu", "tanh", "sigmoid")
 

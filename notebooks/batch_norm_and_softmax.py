@@ -90,7 +90,7 @@ for key in ("dW1", "db1", "dW3"):
 # %% [markdown]
 # ### Training three ways, cost curves on one axes
 
-# %%
+# %% tags=["plot-B18"]
 trained, costs = ns.softmax_gradient_descent(train_X, train_Y, parameters, LEARNING_RATE, NUM_ITERATIONS)
 tape_costs = ks.softmax_train_tape(train_X, train_Y, variables, LEARNING_RATE, NUM_ITERATIONS)
 keras_costs = ks.make_train_function(model, ks.keras_categorical_crossentropy(), keras_sgd(LEARNING_RATE))(
@@ -148,7 +148,7 @@ print(f"dZ max rel {max_rel_diff(dZ, tape_dZ):.1e}, dγ {max_rel_diff(dgamma, ta
 # binary task "is it an 8?". The same mini-batches, in the same order, on both sides. At test time the moving
 # statistics replace the batch's, so a prediction does not depend on the other examples.
 
-# %%
+# %% tags=["plot-B17"]
 train_X8, train_Y8, test_X8, test_Y8 = load_digits_data(digit=8)
 order = np.random.default_rng(0).permutation(train_X8.shape[1])
 batches = [(train_X8[:, order[k:k + 256]], train_Y8[:, order[k:k + 256]]) for k in range(0, len(order), 256)]

@@ -45,7 +45,7 @@ plt.show()
 # a float64 variable). A Keras optimizer with `use_ema=True` averages the weights the same way: momentum 0 at the
 # first step, so v_1 = W_1.
 
-# %%
+# %% tags=["plot-B11"]
 with keras_precision("float64"):
     scan = ke.exponentially_weighted_average(x, 0.9)
     ema = ke.tf_train_ema(x, 0.9)

@@ -91,7 +91,7 @@ plt.show()
 # The Keras side is `translate(optimizer, α, ...)` inside `make_keras_loop`, one `tf.function` over all
 # epochs and batches.
 
-# %%
+# %% tags=["plot-B10"]
 start = no.initialize_parameters([2, 5, 2, 1])
 runs = {}
 for optimizer in ("gd", "momentum", "adam"):
@@ -125,7 +125,7 @@ plt.show()
 # place (and in float64 rounds Python-float betas through float32, docs/traps.md, trap 1). The exact mappings
 # stay at rounding level; the naive ones drift.
 
-# %%
+# %% tags=["plot-B12", "plot-B14"]
 naive = {"momentum": lambda: keras.optimizers.SGD(learning_rate=0.0007, momentum=0.9),
          "adam": lambda: keras.optimizers.Adam(learning_rate=0.0007, beta_1=0.9, beta_2=0.999, epsilon=1e-8)}
 for optimizer, make in naive.items():
@@ -149,7 +149,7 @@ plt.show()
 # step from 0; a stock `InverseTimeDecay(α0, decay_steps=5, 1, staircase=True)` gives `f(e)` in epoch e, one
 # epoch early. `keras_schedule` wraps it in `EpochLagged` (and `keras_lr_scheduler` does the same for `fit`).
 
-# %%
+# %% tags=["plot-B15"]
 steps = np.arange(12 * 5)
 course = [no.learning_rate_of_epoch(0.1, s // 5, no.update_lr, 1) for s in steps]
 stock = ko.keras_schedule("update_lr", 0.1, 1.0, steps_per_epoch=5, lagged=False)(steps)

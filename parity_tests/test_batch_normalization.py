@@ -26,7 +26,7 @@ from keras_impl import convert
 from keras_impl.optimization import keras_sgd
 from numpy_impl.datasets import load_digits_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import concept
+from parity_tests.harness import Mapping, concept
 from parity_tests.test_softmax import check
 
 EPSILON = 1e-4
@@ -35,6 +35,35 @@ LAYER_DIMS = (64, 16, 8, 1)
 BATCH_SIZE = 256
 NUM_EPOCHS = 5
 LEARNING_RATE = 0.5
+
+# The textbook⇄Keras mappings of B17, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B17", "μ = 1/m Σ Z, σ² = 1/m Σ (Z - μ)² (biased), Ẑ = (Z - μ)/√(σ² + ε), Z̃ = γẐ + β over the batch, "
+            "Z (n_l, m)",
+            "BatchNormalization(axis=0, epsilon=ε) with training=True on course layout, or the default axis=-1 on "
+            "Z.T (axis names the units): the same Z̃; tf.nn.moments gives the same μ and biased σ²",
+            "test_one_layer_forward_and_backward"),
+    Mapping("B17", "dZ, dγ, dβ by hand in the course's scale (dZ̃ = m·∂J/∂Z̃)",
+            "the tape through BatchNormalization: dγ = gamma's gradient, dβ = beta's, dZ = m·∂J/∂Z",
+            "test_one_layer_forward_and_backward"),
+    Mapping("B17", "test time: μ, σ² replaced by EWAs over the training batches, v := β_ewa·v + (1 - β_ewa)·θ, from "
+            "μ = 0, σ² = 1",
+            "BatchNormalization(momentum=β_ewa): every training=True call updates moving_mean, moving_variance as "
+            "moving·momentum + batch·(1 - momentum), from 0 and 1; training=False uses them, and an example's output "
+            "no longer depends on the batch (ε = 1e-4, momentum 0.9 here: Keras's defaults are 1e-3 and 0.99)",
+            "test_moving_statistics_and_inference"),
+    Mapping("B17", "Z = W·A_prev with no b (β replaces it) -> batch norm -> ReLU, sigmoid output; J and every "
+            "gradient on a mini-batch",
+            "Dense(n_l, use_bias=False) -> BatchNormalization -> relu, Dense(1) logits and "
+            "BinaryCrossentropy(from_logits): the same J and every dW, dγ, dβ, dbL (the tape also the batch μ, σ²)",
+            "test_network_cost_and_every_gradient"),
+    Mapping("B17", "mini-batch gradient descent with one EWA step of μ, σ² per mini-batch, then predictions with the "
+            "moving statistics",
+            "make_bn_train_function with SGD(α): the training call itself takes the EWA step, so the cost of every "
+            "step of 5 epochs, the weights and moving statistics after the last, and the training=False "
+            "predictions equal the course's",
+            "test_network_trained_with_mini_batches"),
+]
 
 
 def _layer_inputs(dtype, n=5, m=64, seed=0):

@@ -16,9 +16,34 @@ import numpy_impl.exponentially_weighted_averages as ne
 from keras_impl import exponentially_weighted_averages as ke
 from keras_impl._precision import keras_precision
 from parity_tests.error_parity import same_error
-from parity_tests.harness import concept
+from parity_tests.harness import Mapping, concept
 
 BETAS = (0.9, 0.98)  # the notes' ~10-day and ~50-day averages
+
+# The textbook⇄TF/Keras mappings of B11, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B11", "v_t = β·v_{t-1} + (1 - β)·x_t from v_0 = 0, and the bias-corrected v_t/(1 - β^t)",
+            "the same recursion by tf.scan in TF ops (β = 0.9 and 0.98, and from v_0 = 20)",
+            "test_recursion_in_tf_ops"),
+    Mapping("B11", "the notes' recursion from v_0 = 0",
+            "tf.train.ExponentialMovingAverage(decay=β) fed x_1, x_2, ... is the recursion from v_0 = x_1 (its shadow "
+            "starts equal to the variable), and exactly v_0 = 0 when the variable holds 0 as the shadow is created; "
+            "no bias correction (the note gives the gaps to the notes' curves at t = 1, 10, 50)",
+            "test_tf_train_exponential_moving_average"),
+    Mapping("B11", "the EWA's β (1 - β = 0.1 for β = 0.9)",
+            "ExponentialMovingAverage converts decay to float32 whatever the variable's dtype: it applies "
+            "1 - β_TF = float32(1 - float32(β)) = 0.10000002384185791 (tf_ema_beta); the rows match the recursion "
+            "with β_TF, the float64 note measures the gap to the exact β",
+            "test_tf_train_exponential_moving_average"),
+    Mapping("B11", "the recursion over the weights W_t, β = μ",
+            "an optimizer's use_ema=True, ema_momentum=μ: momentum 0 at the first step, so its average is the "
+            "recursion from v_0 = W_1, with no bias correction",
+            "test_keras_optimizer_use_ema"),
+    Mapping("B11", "the bias correction matters early only: v_t/(1 - β^t) - v_t = v_t·β^t/(1 - β^t)",
+            "the TF-op twin gives the same difference at every t; the note gives v_1 vs the corrected v_1 and the "
+            "relative gap left at t = 200",
+            "test_bias_correction_matters_early_only"),
+]
 
 
 def _series(dtype):

@@ -24,13 +24,133 @@ from keras_impl import convert
 from keras_impl._precision import keras_precision
 from numpy_impl.datasets import load_moons_dataset
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, Tol, concept
+from parity_tests.harness import Mapping, Parity, Tol, concept
 
 LAYERS_DIMS = [2, 5, 2, 1]
 SHAPES = {"W1": (4, 3), "b1": (4, 1), "W2": (2, 4), "b2": (2, 1)}
 STEPS = 50  # the gradient-sequence trajectories
 EPOCHS = 10  # the moons trajectories in the report (5 mini-batches each: 50 updates)
 KEYS = [f"d{k}" for k in SHAPES]
+
+# The textbook⇄Keras mappings of B10 and B12-B15, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    # B10: mini-batch gradient descent
+    Mapping("B10", "W := W - α dW, b := b - α db (update_parameters_with_gd)",
+            "SGD(learning_rate=α) without momentum (keras_sgd): variable -= α·gradient; two chained steps on the same "
+            "gradients give the course's parameters",
+            "test_gd_one_step"),
+    Mapping("B10", "random_mini_batches(X, Y, 64, seed): the columns in np.random.seed(seed); permutation(m) order, "
+            "cut into full batches of 64, then the remainder (m = 300: 64, 64, 64, 64, 44)",
+            "tf.data.Dataset.from_tensor_slices on the rows (x = X.T) in the same NumPy permutation "
+            "(course_permutation), .batch(64): the same five batches (mini_batch_dataset)",
+            "test_mini_batches_are_the_same"),
+    Mapping("B10", "the mini-batch cost Σ_i L(a_i, y_i) (compute_cost) and the gradients of the batch mean, "
+            "dZL = (AL - Y)/m_batch",
+            "BinaryCrossentropy(from_logits=True) is the batch mean: times the batch size it is the course's cost; "
+            "its gradients through the Dense layers are the course's dW, db",
+            "test_per_batch_costs_and_gradients"),
+    Mapping("B10", "the epoch cost Σ of every per-example loss / m, over batches of 64, 64, 64, 64, 44",
+            "fit(mini_batch_dataset(...), shuffle=False): its epoch loss (a running mean of the batch losses weighted "
+            "by batch size) equals it exactly, and the weights after each epoch are the course's; the unweighted "
+            "mean of the 5 batch means differs (the float64 note measures by how much)",
+            "test_fit_over_the_same_batches"),
+    Mapping("B10", "the course's loop: epoch e shuffled with seed + e + 1, one update per mini-batch",
+            "make_keras_loop / keras_train with SGD(α): one apply_gradients per mini-batch over the same batches; "
+            "parameters and epoch costs after each of 10 epochs equal NumPy's",
+            "test_mini_batch_gd_every_epoch"),
+    Mapping("B10", "predict: ŷ = 1 where σ(ZL) > 0.5",
+            "the Keras model returns the logits (the sigmoid is left to the loss): logit > 0 gives the same 0/1 "
+            "predictions and accuracy",
+            "test_course_model_and_predictions"),
+    # B12: momentum
+    Mapping("B12", "v := βv + (1 - β)dW; W := W - αv",
+            "SGD(learning_rate=α(1-β), momentum=β) (keras_momentum): Keras keeps m := βm - lr·dW, W += m, so "
+            "m = -α·v; parameters and -m/α equal the course's after 2 steps from v ≠ 0",
+            "test_momentum_one_step"),
+    Mapping("B12", "the same rule over 50 steps of a fixed gradient sequence",
+            "keras_momentum, and CourseMomentum (a Keras optimizer whose velocity is the course's v itself): "
+            "parameters and v after 50 steps",
+            "test_momentum_trajectory"),
+    Mapping("B12", "the course's momentum on the moons (α = 0.05, β = 0.9, mini-batches of 64)",
+            "keras_momentum in the compiled Keras loop: parameters and v = -m/α after each of 10 epochs",
+            "test_momentum_on_moons"),
+    Mapping("B12", "the course's run with α = 0.0007, β = 0.9",
+            "keras_momentum is exact after the first step; the numbers passed straight, SGD(learning_rate=α, "
+            "momentum=β), lack the (1 - β) factor (a velocity 1/(1-β) = 10 times the course's): the float64 note "
+            "measures the gap",
+            "test_momentum_exact_vs_naive"),
+    # B13: RMSprop
+    Mapping("B13", "s := βs + (1 - β)dW²; the course's W := W - α dW/(√s + ε), the notes' W := W - α dW/√(s + ε)",
+            "RMSprop(rho=β, epsilon=ε, momentum=0, centered=False) divides by √(s + ε), the notes' form "
+            "(keras_rmsprop); the course's is CourseRMSprop. At ε = 0.5 (where the placement matters) each equals "
+            "its form after 2 steps, parameters and s (Keras's velocity)",
+            "test_rmsprop_one_step"),
+    Mapping("B13", "the course's RMSprop at ε = 0",
+            "stock RMSprop(rho=β, epsilon=0) (keras_rmsprop(α, β, 0)): the two forms coincide; parameters and s "
+            "after 50 steps",
+            "test_rmsprop_trajectory"),
+    Mapping("B13", "the course's RMSprop on the moons (α = 0.01, β = 0.9, ε = 1e-8 outside the root)",
+            "translate('rmsprop', ..., custom=True) = CourseRMSprop in the compiled Keras loop: parameters and s "
+            "after each of 10 epochs",
+            "test_rmsprop_on_moons"),
+    Mapping("B13", "the course's run with α = 0.0007, β = 0.9, ε = 1e-8",
+            "CourseRMSprop is exact after the first step; stock RMSprop(learning_rate=α, rho=β, epsilon=1e-8) puts ε "
+            "inside the root: the float64 note measures its gap",
+            "test_rmsprop_exact_vs_naive"),
+    # B14: Adam
+    Mapping("B14", "v := β1 v + (1-β1)dW, v̂ = v/(1-β1^t); s := β2 s + (1-β2)dW², ŝ = s/(1-β2^t); "
+            "W := W - α v̂/(√ŝ + ε) (the course's test values α = 0.02, β1 = 0.8, β2 = 0.888, ε = 1e-2)",
+            "Keras's Adam folds both corrections into its step, α_t = lr·√(1-β2^t)/(1-β1^t), W -= m·α_t/(√v + ε̂): "
+            "the course's rule when ε̂ = ε·√(1-β2^t), a per-step ε (AdamCourseEpsilon = keras_adam); its m, v are "
+            "the course's uncorrected v, s. Parameters, v and s at t = 2",
+            "test_adam_one_step"),
+    Mapping("B14", "the course's Adam at ε = 0, 1e-8 and 0.1, over 50 steps",
+            "ε = 0: stock Adam(learning_rate=α, beta_1=β1, beta_2=β2, epsilon=0) is exact; ε > 0: AdamCourseEpsilon "
+            "(keras_adam) is exact at 1e-8 and at 0.1; parameters, v and s after 50 steps",
+            "test_adam_trajectory"),
+    Mapping("B14", "the notes' Adam with ε inside the root, W := W - α v̂/√(ŝ + ε)",
+            "AdamCourseEpsilon(eps_inside_sqrt=True): √(v + ε(1-β2^t)) in Keras's uncorrected v; exact after 50 "
+            "steps at ε = 0.1",
+            "test_adam_trajectory"),
+    Mapping("B14", "t counts the mini-batch updates from 1, across epochs",
+            "Keras's local step is iterations + 1, over every apply_gradients: keras_adam in the compiled loop equals "
+            "the course's Adam on the moons (t = 1..50), parameters, v and s after each of 10 epochs",
+            "test_adam_on_moons"),
+    Mapping("B14", "the course's run with α = 0.0007, β1 = 0.9, β2 = 0.999, ε = 1e-8",
+            "keras_adam (AdamCourseEpsilon) is exact after the first step; stock Adam(epsilon=1e-8) uses 1e-8 as ε̂, "
+            "i.e. the course's ε = 1e-8/√(1-β2^t) (31.6 times larger at t = 1): the float64 note measures the gap",
+            "test_adam_exact_vs_naive"),
+    # B15: learning-rate decay
+    Mapping("B15", "α = α0/(1 + decay_rate·epoch_num), α0/(1 + decay_rate·⌊epoch_num/time_interval⌋), "
+            "0.95^epoch_num·α0, k/√(epoch_num + 1)·α0",
+            "the TF-op twins update_lr, schedule_lr_decay, exponential_lr_decay, sqrt_lr_decay at epochs 0..99 and "
+            "around the staircase steps 999..3000 (time_interval 1000)",
+            "test_decay_functions"),
+    Mapping("B15", "epoch e (from 0) trains with α = f(e - 1), α0 in epoch 0: the course updates α after each epoch",
+            "Keras schedules take the optimizer step: InverseTimeDecay(α0, decay_steps=S, decay_rate, staircase=True) "
+            "for update_lr (decay_steps=S·time_interval for schedule_lr_decay), ExponentialDecay(α0, S, decay_rate, "
+            "staircase=True), the custom InverseSqrtDecay; S = 5 mini-batches per epoch; wrapped in EpochLagged "
+            "(keras_schedule) they give the course's α at every step",
+            "test_keras_schedules_at_every_step"),
+    Mapping("B15", "the same α of each epoch, f(e - 1)",
+            "a stock staircase schedule alone is one epoch early: at step s it gives the course's α of step s + S "
+            "(the float64 note counts the steps where the unlagged InverseTimeDecay differs)",
+            "test_keras_schedules_at_every_step"),
+    Mapping("B15", "the course's loop with decay=update_lr (α set after each epoch)",
+            "fit with LearningRateScheduler(lambda epoch, lr: f(max(epoch - 1, 0))) (keras_lr_scheduler): the α of "
+            "each epoch and the weights after each of 4 epochs",
+            "test_learning_rate_scheduler_in_fit"),
+    Mapping("B15", "the course's loop with a decay, on the moons: gd + update_lr, momentum + schedule_lr_decay, "
+            "Adam + 0.95^epoch, the notes' RMSprop + k/√epoch",
+            "translate(..., decay, steps_per_epoch=5, custom=True): SGD with the lagged InverseTimeDecay, "
+            "CourseMomentum (stock SGD(momentum=) multiplies α_t into its velocity), AdamCourseEpsilon, stock RMSprop "
+            "with ε inside the root; parameters and state after each of 10 epochs (float32: the two custom ones)",
+            "test_decay_trajectories_on_moons"),
+    Mapping("B15", "every course optimizer × every course decay (and none)",
+            "translate(optimizer, α0, decay=..., custom=True) reproduces the course's rules over 10 steps (5 epochs of "
+            "2) at ε = 0.1, where a wrong ε placement would show (float32: one schedule per optimizer)",
+            "test_translator_every_pair"),
+]
 
 
 def _random_parameters(dtype, seed=0):

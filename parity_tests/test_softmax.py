@@ -24,7 +24,7 @@ from keras_impl._precision import keras_precision
 from keras_impl.optimization import keras_sgd
 from numpy_impl.datasets import load_digits_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, Tol, concept
+from parity_tests.harness import Mapping, Parity, Tol, concept
 
 REGRESSION = (64, 10)
 NETWORK = (64, 32, 16, 10)
@@ -35,6 +35,32 @@ NUM_ITERATIONS = 50  # report rows (float32: by 200 steps a ReLU unit of the net
 FLOAT32_WHY = ("float32: atol = min(table atol, rtol·max|tf|), relative to the row's largest entry, never looser "
                "than the table (sums over many examples with cancellation leave a small entry an absolute error "
                "~ eps·max|entry|, not eps·|entry|, so most entries are judged by atol)")
+
+# The textbook⇄Keras mappings of B18, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B18", "A[L] = softmax(Z[L]) over the classes, Z[L] (C, m)",
+            "a linear Dense(C) returns the logits (m, C) = Z[L].T; moved back, softmax over axis 0 gives the course's "
+            "A[L] (regression and network)",
+            "test_forward_and_cost"),
+    Mapping("B18", "J = -1/m Σ Y log A[L], Y one-hot (C, m)",
+            "CategoricalCrossentropy(from_logits=True) on the one-hot Y.T (m, C), and "
+            "SparseCategoricalCrossentropy(from_logits=True) on the class indices: both equal the course's J",
+            "test_forward_and_cost"),
+    Mapping("B18", "J from the logits, -1/m Σ Y·log softmax(Z[L])",
+            "tf.nn.log_softmax over the classes (softmax_cost_from_logits): the same J, also at logits up to ±900",
+            "test_forward_and_cost"),
+    Mapping("B18", "dZ[L] = A[L] - Y and dA[l] without 1/m (the course applies it in dW, db only)",
+            "autodiff of the mean loss: m·∂J/∂Z[L] and m·∂J/∂A[l] are the course's dZ[L], dA[l]; dW, db from either "
+            "Keras loss equal the course's",
+            "test_every_gradient"),
+    Mapping("B18", "one full-batch step W := W - α dW, b := b - α db",
+            "one apply_gradients of SGD(α) on the CategoricalCrossentropy gradients: the course's parameters",
+            "test_one_step"),
+    Mapping("B18", "softmax_gradient_descent for 50 steps, then ŷ = argmax_c A[L]",
+            "make_train_function with SGD(α) (the sparse loss too, for softmax regression): the cost curve and the "
+            "parameters; argmax of the Keras logits gives the same test-set classes",
+            "test_training_on_digits"),
+]
 
 
 def check(parity, quantity: str, kind: str, numpy_value, tf_value):
