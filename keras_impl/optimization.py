@@ -628,14 +628,15 @@ class AdamCourseEpsilon(keras.optimizers.Adam):
         lr = ops.cast(learning_rate, variable.dtype)
         gradient = ops.cast(gradient, variable.dtype)
         local_step = ops.cast(self.iterations + 1, variable.dtype)
-        beta_1_power = ops.power(ops.cast(self.beta_1, variable.dtype), local_step)
-        beta_2_power = ops.power(ops.cast(self.beta_2, variable.dtype), local_step)
+        # convert_to_tensor, not Keras's ops.cast: exact Python-float β1, β2 in float64 even without `hyper`
+        beta_1_power = ops.power(ops.convert_to_tensor(self.beta_1, variable.dtype), local_step)
+        beta_2_power = ops.power(ops.convert_to_tensor(self.beta_2, variable.dtype), local_step)
         m = self._momentums[self._get_variable_index(variable)]
         v = self._velocities[self._get_variable_index(variable)]
         alpha = lr * ops.sqrt(1 - beta_2_power) / (1 - beta_1_power)
         self.assign_add(m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1))
         self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v), 1 - self.beta_2))
-        epsilon = ops.cast(self.epsilon, variable.dtype)
+        epsilon = ops.convert_to_tensor(self.epsilon, variable.dtype)
         if self.eps_inside_sqrt:
             denominator = ops.sqrt(ops.add(v, ops.multiply(epsilon, 1 - beta_2_power)))
         else:
@@ -682,8 +683,11 @@ class CourseMomentum(keras.optimizers.Optimizer):
         lr = ops.cast(learning_rate, variable.dtype)
         gradient = ops.cast(gradient, variable.dtype)
         v = self.velocities[self._get_variable_index(variable)]
-        beta = ops.cast(self.beta, variable.dtype)
-        self.assign(v, ops.add(ops.multiply(v, beta), ops.multiply(gradient, ops.cast(1 - self.beta, variable.dtype))))
+        # convert_to_tensor, not ops.cast: a Python-float β cast goes through float32 (see `hyper`); this keeps
+        # CourseMomentum(beta=0.9) exact in float64 even when it is built without `hyper`.
+        beta = ops.convert_to_tensor(self.beta, variable.dtype)
+        one_minus_beta = ops.convert_to_tensor(1 - self.beta, variable.dtype)
+        self.assign(v, ops.add(ops.multiply(v, beta), ops.multiply(gradient, one_minus_beta)))
         self.assign_sub(variable, ops.multiply(v, lr))
 
     def get_config(self):

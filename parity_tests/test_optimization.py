@@ -1068,3 +1068,29 @@ def test_course_model_and_predictions(parity):
     accuracy = np.asarray(no.accuracy(X, Y, p_np), parity.dtype)
     parity.check("accuracy (tape twin)", "forward", accuracy, np.asarray(ko.accuracy(X, Y, p_np), parity.dtype))
     parity.check("accuracy (Keras model)", "forward", accuracy, np.asarray(ko.keras_accuracy(net, X, Y), parity.dtype))
+
+
+@pytest.mark.parametrize("which", ["CourseMomentum", "AdamCourseEpsilon"])
+def test_course_optimizers_keep_plain_python_floats_exact_in_float64(which):
+    # Built by hand with Python floats (no `hyper`), the project's own optimizers must not take β through
+    # float32 as Keras's ops.cast does (before the fix: 0.9 became 0.8999999761581421, w off by ~1e-9 relative
+    # after 20 steps, where float64 arithmetic agrees to ~1e-16).
+    rng = np.random.default_rng(5)
+    W0 = rng.standard_normal((3, 2))
+    grads = [rng.standard_normal((3, 2)) for _ in range(20)]
+    with keras_precision("float64"):
+        W = keras.Variable(W0, dtype="float64")
+        optimizer = (ko.CourseMomentum(learning_rate=0.1, beta=0.9) if which == "CourseMomentum" else
+                     ko.AdamCourseEpsilon(learning_rate=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8))
+        for g in grads:
+            optimizer.apply_gradients([(tf.constant(g), W)])
+        keras_W = W.numpy()
+    parameters, state = {"W1": W0, "b1": np.zeros((3, 1))}, None
+    v, s = no.initialize_adam(parameters)
+    for t, g in enumerate(grads, 1):
+        step = {"dW1": g, "db1": np.zeros((3, 1))}
+        if which == "CourseMomentum":
+            parameters, v = no.update_parameters_with_momentum(parameters, step, v, 0.9, 0.1)
+        else:
+            parameters, v, s, *state = no.update_parameters_with_adam(parameters, step, v, s, t, 0.1, 0.9, 0.999, 1e-8)
+    np.testing.assert_allclose(keras_W, parameters["W1"], rtol=1e-13, atol=0)
