@@ -31,6 +31,28 @@ import tensorflow as tf
 from keras_impl import convert
 from numpy_impl.validation import as_float_array, check_dA_Z, check_finite
 
+# Which NumPy function (numpy_impl.activations, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "A5": {
+        "derivative_by_tape": "sigmoid_derivative",
+    },
+    "A8": {
+        "activation": "relu",
+        "leaky_relu": "leaky_relu",
+        "backward_by_tape": "relu_backward",
+        "keras_activation": "tanh",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_activation": (
+        "keras.activations.<name> on Keras layout (m, n): the notes' g(Z) for sigmoid, tanh, relu, leaky_relu (its "
+        "slope a float32 op attribute, so float32(0.01) in float64 too) and softmax over the last axis, which is "
+        "axis 0 of course layout."
+    ),
+}
+
 # ---------------------------------------------------------------- part 1: TF ops and GradientTape
 
 LEAKY_ALPHA = 0.01  # the notes' "usual" leaky ReLU; Keras's own default negative_slope is 0.2

@@ -30,6 +30,51 @@ import tensorflow as tf
 
 from numpy_impl.validation import check_count
 
+# Which NumPy function (numpy_impl.augmentation, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B5": {
+        "check_images": "check_images",
+        "check_flips": "check_flips",
+        "horizontal_flip": "horizontal_flip",
+        "vertical_flip": "vertical_flip",
+        "random_flip": "random_flip",
+        "crop": "crop",
+        "center_crop": "center_crop",
+        "keras_flip": "random_flip",
+        "keras_random_flip": "random_flip",
+        "keras_crop": "crop",
+        "keras_random_crop": "random_crop",
+        "keras_center_crop": "center_crop",
+        "keras_random_crop_inference": None,
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_flip": (
+        "keras.layers.RandomFlip(mode).transform_images fed the same flip choices: the notes' mirroring, out[i, r, "
+        "c] = images[i, r, W-1-c] for a horizontal flip."
+    ),
+    "keras_random_flip": (
+        "RandomFlip(mode, seed) draws its flags by stateless_uniform with seed [seed, 0], flip where u <= 0.5; "
+        "rebuilt here, they are fed to NumPy's random_flip."
+    ),
+    "keras_crop": (
+        "keras.layers.RandomCrop(height, width).transform_images fed one (top, left) offset for the batch."
+    ),
+    "keras_random_crop": (
+        "RandomCrop(height, width, seed) in training mode: one offset for the whole batch, rebuilt here and fed to "
+        "NumPy's crop."
+    ),
+    "keras_center_crop": (
+        "keras.layers.CenterCrop: top = (H - height) // 2, left = (W - width) // 2, as center_crop."
+    ),
+    "keras_random_crop_inference": (
+        "RandomCrop with training=False returns the images uncropped in this Keras version (where a center crop "
+        "might be expected)."
+    ),
+}
+
 MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
 

@@ -30,6 +30,29 @@ from keras_impl.losses import keras_binary_crossentropy
 from keras_impl.optimization import keras_sgd
 from numpy_impl.validation import check_count, check_learning_rate, check_X_Y, check_Y
 
+# Which NumPy function (numpy_impl.bias_variance, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B2": {
+        "error_rate": "error_rate",
+        "diagnose": "diagnose",
+        "keras_learning_curves": "learning_curves",
+        "keras_fit_learning_curves": "learning_curves",
+        "diagnose_from_keras_history": "diagnose_from_history",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_fit_learning_curves": (
+        "model.fit(batch_size=m, shuffle=False, validation_data=(X_dev, Y_dev)) with BinaryAccuracy: History's 1 - "
+        "accuracy and 1 - val_accuracy per epoch are the notes' train and dev errors."
+    ),
+    "diagnose_from_keras_history": (
+        "avoidable bias = train error - Bayes error and variance = dev error - train error, read from a Keras "
+        "History at one epoch."
+    ),
+}
+
 REMEDIES = {
     "bias": "bigger network, train longer",
     "variance": "more data, regularization",

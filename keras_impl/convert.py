@@ -20,6 +20,26 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
+# Which NumPy function (numpy_impl.convert, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "A2": {
+        "inputs_to_keras": "validation.check_X",
+        "inputs_from_keras": None,
+        "labels_to_keras": "validation.check_Y",
+        "W_to_kernel": None,
+        "kernel_to_W": None,
+        "b_to_bias": None,
+        "bias_to_b": None,
+        "number_of_layers": "validation.number_of_layers",
+        "set_dense_weights": None,
+        "dense_weights_to_parameters": None,
+        "dense_grads_to_course": None,
+        "to_variables": None,
+        "to_parameters": None,
+    },
+}
+
 
 def _matrix(a, name: str) -> tf.Tensor:
     t = tf.convert_to_tensor(a)

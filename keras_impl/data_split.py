@@ -30,6 +30,28 @@ import tensorflow as tf
 from keras_impl import convert
 from numpy_impl.validation import check_count, check_proportions, check_X_Y
 
+# Which NumPy function (numpy_impl.data_split, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B1": {
+        "notes_proportions": "notes_proportions",
+        "split_sizes": "split_sizes",
+        "split_indices_tf_data": "split_indices",
+        "split_with_tf_data": "split_by_permutation",
+        "dataset_to_course": None,
+        "split_dataset_permutation": "split_permutation",
+        "keras_split_dataset": "train_dev_test_split",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_split_dataset": (
+        "keras.utils.split_dataset(left_size=m_train, shuffle=True, seed) then the rest cut unshuffled into dev and "
+        "test: the notes' train/dev/test split, with Keras's shuffle (Python's random.Random(seed)) in place of "
+        "NumPy's permutation."
+    ),
+}
+
 SMALL_DATA = (0.6, 0.2, 0.2)
 BIG_DATA = (0.98, 0.01, 0.01)
 BIG_DATA_M = 1_000_000

@@ -61,6 +61,42 @@ from numpy_impl.validation import (
     number_of_layers,
 )
 
+# Which NumPy function (numpy_impl.deep_network, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "A9": {
+        "L_model_forward_logits": "L_model_forward",
+        "compute_cost_from_logits": "compute_cost_from_logits",
+        "compute_grads": "L_model_backward",
+        "activation_grads": "L_model_backward",
+        "update_parameters": "update_parameters",
+        "gradient_descent": "gradient_descent",
+        "predict": "predict",
+        "build_model": None,
+        "keras_forward": "L_model_forward",
+        "keras_gradients": "L_model_backward",
+        "make_train_function": "L_layer_model",
+        "keras_predict": "predict",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_forward": (
+        "One Dense per layer of layer_dims (relu hidden, logits out) with kernel = W[l]ᵀ, bias = b[l][:, 0]: A[l] = "
+        "g(W[l] A[l-1] + b[l]) moved to Keras layout."
+    ),
+    "keras_gradients": (
+        "BinaryCrossentropy(from_logits=True) on ZL and the tape's kernel/bias gradients, transposed by convert: "
+        "the course's grads dW[l], db[l] of L_model_backward."
+    ),
+    "make_train_function": (
+        "keras_sgd(α) full batch, compiled: one step per iteration of the course's L_layer_model."
+    ),
+    "keras_predict": (
+        "σ(ZL) > 0.5 on the model's logits, in course layout: the course's predict."
+    ),
+}
+
 HIDDEN = ("relu", "sigmoid", "tanh")  # the same op and the same name in tf.nn / tf.math and as a Dense activation
 
 

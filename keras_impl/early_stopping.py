@@ -33,6 +33,29 @@ from keras_impl.losses import keras_binary_crossentropy
 from keras_impl.optimization import keras_sgd
 from numpy_impl.validation import check_count, check_learning_rate, check_X_Y
 
+# Which NumPy function (numpy_impl.early_stopping, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B6": {
+        "keras_early_stopping": "early_stopping",
+        "build_model": None,
+        "keras_train_with_early_stopping": "model_with_early_stopping",
+        "keras_fit_with_early_stopping": "model_with_early_stopping",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_early_stopping": (
+        "keras.callbacks.EarlyStopping(monitor, patience, min_delta, mode, baseline, restore_best_weights, "
+        "start_from_epoch) over a scripted history: the notes' rule (stop when the dev cost has not improved for "
+        "`patience` epochs), with Keras's comparison made in float32."
+    ),
+    "keras_fit_with_early_stopping": (
+        "model.fit(batch_size=m, shuffle=False, validation_data=(X_dev, Y_dev), callbacks=[EarlyStopping(...)]): "
+        "full-batch training stopped by the dev cost."
+    ),
+}
+
 MODES = ("min", "max")
 
 

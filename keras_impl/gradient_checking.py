@@ -27,6 +27,25 @@ import tensorflow as tf
 
 from numpy_impl.validation import check_finite, check_X, check_Y_course, number_of_layers
 
+# Which NumPy function (numpy_impl.gradient_checking, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B9": {
+        "relative_difference": "relative_difference",
+        "forward_propagation": "forward_propagation",
+        "backward_propagation": "backward_propagation",
+        "gradient_check": "gradient_check",
+        "dictionary_to_vector": "dictionary_to_vector",
+        "vector_to_dictionary": "vector_to_dictionary",
+        "gradients_to_vector": "gradients_to_vector",
+        "forward_propagation_n": "forward_propagation_n",
+        "tape_gradients_n": "backward_propagation_n",
+        "gradapprox_of": "gradapprox_of",
+        "gradient_check_cost": "gradient_check_cost",
+        "gradient_check_n": "gradient_check_n",
+    },
+}
+
 THRESHOLD = 2e-7
 COURSE_SHAPES = {"W1": (5, 4), "b1": (5, 1), "W2": (3, 5), "b2": (3, 1), "W3": (1, 3), "b3": (1, 1)}
 

@@ -24,6 +24,22 @@ from keras_impl.hyperparameters import train_from_record
 from numpy_impl.hyperparameters import HyperParameters
 from numpy_impl.validation import check_X_Y
 
+# Which NumPy function (numpy_impl.hyperparameter_search, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B16": {
+        "keras_evaluate_records": "evaluate_records",
+        "keras_best": "best",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_evaluate_records": (
+        "One Keras model per sampled record through hyperparameters.train_from_record (the record's layers, "
+        "activations, α and iterations): the same dev accuracies as NumPy's evaluate_records."
+    ),
+}
+
 
 def _accuracy(model, X, Y) -> float:
     prediction = keras_predict(model, X).numpy()

@@ -43,6 +43,28 @@ from keras_impl.optimization import keras_sgd
 from numpy_impl.hyperparameters import HyperParameters
 from numpy_impl.validation import number_of_layers
 
+# Which NumPy function (numpy_impl.hyperparameters, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "A10": {
+        "kernel_initializer": "deep_network.initialize_parameters_from_record",
+        "build_model": None,
+        "train_from_record": "deep_network.L_layer_model_from_record",
+        "parameter_shapes": None,
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "kernel_initializer": (
+        "The record's initialization law as a Keras initializer seeded hp.seed + l: the same law (std and tails) as "
+        "NumPy's initialize_parameters_from_record, not the same draws."
+    ),
+    "train_from_record": (
+        "The record's Sequential model trained with keras_sgd(hp.learning_rate) full batch: one fit step per course "
+        "gradient-descent iteration of L_layer_model_from_record."
+    ),
+}
+
 
 def kernel_initializer(hp: HyperParameters, l: int) -> keras.initializers.Initializer:
     """The Keras initializer of layer l's kernel with the law of `hp.initialization`, seeded `hp.seed + l`.

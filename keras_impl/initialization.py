@@ -47,6 +47,43 @@ from numpy_impl.validation import (
     number_of_layers,
 )
 
+# Which NumPy function (numpy_impl.initialization, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B8": {
+        "compute_loss": "compute_loss",
+        "cost_and_gradients": "backward_propagation",
+        "frobenius_norm": "frobenius_norm",
+        "gradient_norms": "gradient_norms",
+        "train": "train",
+        "predict": "predict",
+        "keras_initializers": "initialize_parameters",
+        "sample_W": "initialize_parameters",
+        "truncation_stddev": "truncated_normal_std",
+        "std": None,
+        "build_model": None,
+        "train_keras": "model",
+        "fit_keras": "model",
+        "keras_gradient_norms": "gradient_norms",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_initializers": (
+        "The notes' rules as Keras initializers: He is VarianceScaling(2, 'fan_in', 'untruncated_normal') and "
+        "Xavier VarianceScaling(1, 'fan_in', 'untruncated_normal'); Keras's HeNormal, LecunNormal and GlorotNormal "
+        "have the std of their rule but truncate at ±2σ'. The same laws (std, tails), not the same draws."
+    ),
+    "fit_keras": (
+        "model.compile(keras_sgd(α), keras_binary_crossentropy()) + model.fit(batch_size=m, shuffle=False): one "
+        "epoch is one course gradient-descent step."
+    ),
+    "keras_gradient_norms": (
+        "‖dW[l]‖_F of the Dense kernels' gradients, transposed by convert: the notes' per-layer gradient norms, for "
+        "vanishing and exploding gradients."
+    ),
+}
+
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape
 
 

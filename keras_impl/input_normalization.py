@@ -27,6 +27,35 @@ from keras_impl.losses import keras_binary_crossentropy
 from keras_impl.optimization import keras_sgd
 from numpy_impl.validation import check_count, check_learning_rate, check_X, check_X_Y
 
+# Which NumPy function (numpy_impl.input_normalization, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B7": {
+        "fit_normalization": "fit_normalization",
+        "normalize": "normalize",
+        "logistic_regression_gd": "logistic_regression_gd",
+        "iterations_to_cost": "iterations_to_cost",
+        "keras_normalization": "fit_normalization",
+        "keras_normalize": "normalize",
+        "keras_logistic_regression_gd": "logistic_regression_gd",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_normalization": (
+        "keras.layers.Normalization(axis=-1).adapt(X_train.T): its mean and variance (1, n_x) are the notes' μ and "
+        "biased σ² over the training examples."
+    ),
+    "keras_normalize": (
+        "The adapted layer computes (x - μ) / max(√σ², ε): the notes' x_norm with the training-set μ, σ² applied to "
+        "any set."
+    ),
+    "keras_logistic_regression_gd": (
+        "Sequential([Input, Normalization, Dense(1)]) from zero weights with full-batch SGD(α): the notes' logistic "
+        "regression on normalized inputs."
+    ),
+}
+
 EPSILON = 1e-7  # keras.config.epsilon(), the floor Normalization puts under σ
 
 # ---------------------------------------------------------------- part 1: TF ops, tf.Variable + GradientTape

@@ -43,6 +43,29 @@ from numpy_impl.validation import (
     check_Y,
 )
 
+# Which NumPy function (numpy_impl.linear_regression, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "A1": {
+        "forward": "forward",
+        "compute_cost": "compute_cost",
+        "cost": "compute_cost",
+        "propagate": "propagate",
+        "gd_step": "optimize",
+        "optimize": "optimize",
+        "keras_learning_rate": None,
+        "course_cost": "compute_cost",
+        "KerasLinearRegression": "optimize",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "KerasLinearRegression": (
+        "Dense(1) is Ŷ = W X + b with kernel = Wᵀ and bias = b; MeanSquaredError is 1/m Σ (ŷ - y)² = 2J, so its "
+        "gradients are 2·dW, 2·db and SGD(α/2) (keras_learning_rate) takes the course step W := W - α dW."
+    ),
+}
+
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape
 
 

@@ -33,6 +33,40 @@ import tensorflow as tf
 from keras_impl import convert
 from numpy_impl.validation import as_float_array, check_prediction_and_labels, check_yhat_y
 
+# Which NumPy function (numpy_impl.losses, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "A3": {
+        "L1": "L1",
+        "L2": "L2",
+        "binary_cross_entropy": "binary_cross_entropy",
+        "binary_cross_entropy_from_logits": "binary_cross_entropy_from_logits",
+        "categorical_cross_entropy": "categorical_cross_entropy",
+        "categorical_cross_entropy_from_logits": "categorical_cross_entropy_from_logits",
+        "cost_and_grad_by_tape": "binary_cross_entropy_backward",
+        "keras_loss": "binary_cross_entropy",
+        "keras_scale": None,
+        "keras_cost_and_grad": "binary_cross_entropy_backward",
+        "keras_binary_crossentropy": "binary_cross_entropy_from_logits",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_loss": (
+        "The keras.losses object for a notes' loss: MeanAbsoluteError / MeanSquaredError average over every element "
+        "where J_1, J_2 sum; BinaryCrossentropy averages over the n_y outputs too; CategoricalCrossentropy sums "
+        "over classes and averages over examples, as the notes' J."
+    ),
+    "keras_cost_and_grad": (
+        "The Keras loss value times keras_scale (n_y·m for L1/L2, n_y for BCE, 1 for CCE) is the notes' J, and its "
+        "gradient, moved to course layout, is the notes' dJ/dpred."
+    ),
+    "keras_binary_crossentropy": (
+        "BinaryCrossentropy(from_logits=True): the mean over m of max(z, 0) - z·y + log(1 + e^(-|z|)), the notes' J "
+        "computed from the logits; every Keras model of the project uses it."
+    ),
+}
+
 # ---------------------------------------------------------------- part 1: TF ops and GradientTape
 
 

@@ -38,6 +38,36 @@ from keras_impl import convert
 from keras_impl.optimization import keras_sgd
 from numpy_impl.validation import check_count, check_lambd
 
+# Which NumPy function (numpy_impl.multi_replica, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "X1": {
+        "configure_logical_cpus": None,
+        "mirrored_strategy": None,
+        "split_batch": "split_batch",
+        "l2_penalty": "regularization.l2_regularization_cost",
+        "replica_step": "replica_cost_and_grads",
+        "make_step": "sharded_cost_and_grads",
+        "build_dense_model": None,
+        "deep_steps": "sharded_cost_and_grads",
+        "bn_step": "sharded_cost_and_grads",
+        "run_request": None,
+        "main": None,
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "make_step": (
+        "strategy.run(replica_step) on every replica, then strategy.reduce(SUM): each replica's loss is "
+        "compute_average_loss over the global batch G, so the sum over replicas is the full-batch J and its "
+        "gradient, as NumPy's all-reduce sum of the shards' parts."
+    ),
+    "deep_steps": (
+        "An SGD step of the deep network under MirroredStrategy over two logical CPUs: the same parameters after it "
+        "as one full-batch step (the replicas' gradients summed by the all-reduce)."
+    ),
+}
+
 NUM_REPLICAS = 2
 
 

@@ -51,6 +51,60 @@ from numpy_impl.validation import (
     number_of_layers,
 )
 
+# Which NumPy function (numpy_impl.regularization, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B3": {
+        "l2_regularization_cost": "l2_regularization_cost",
+        "compute_cost_with_regularization": "compute_cost_with_regularization",
+        "cost_from_logits_with_regularization": "L_model_cost_with_regularization",
+        "compute_grads": "L_model_backward_with_regularization",
+        "gradient_descent": "train",
+        "FloatL2": "l2_regularization_cost",
+        "kernel_regularizer": "l2_regularization_cost",
+        "build_model": None,
+        "keras_cost": "compute_cost_with_regularization",
+        "keras_cost_and_grads": "backward_propagation_with_regularization",
+        "make_train_function": "model",
+        "keras_weight_decay_optimizer": "update_parameters",
+        "keras_optimizer": None,
+    },
+    "B4": {
+        "forward_logits": "forward_propagation_with_masks",
+        "next_dropout_mask": None,
+        "next_dropout_masks": "forward_propagation_with_dropout",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "FloatL2": (
+        "l2·Σ w² with l2 made in the weight's dtype: keras.regularizers.L2 casts a Python float through float32 in "
+        "a float64 model; in float32 the two are the same."
+    ),
+    "kernel_regularizer": (
+        "kernel_regularizer=FloatL2(λ/(2m)) on every Dense (not on the biases): the loss plus sum(model.losses) is "
+        "the notes' J + λ/(2m) Σ ‖W[l]‖_F², and its gradient adds λ/m · W[l]."
+    ),
+    "keras_cost": (
+        "keras_binary_crossentropy() on the logits plus sum(model.losses), the L2 penalties: the notes' J_reg from "
+        "the logits."
+    ),
+    "keras_cost_and_grads": (
+        "J_reg by keras_cost and its tape gradients, transposed by convert: the notes' dW[l] + λ/m · W[l]."
+    ),
+    "make_train_function": (
+        "keras_sgd(α) full batch on keras_cost: one step per iteration of the course's L2 model."
+    ),
+    "keras_weight_decay_optimizer": (
+        "weight_decay=λ/m subtracts α·(λ/m)·W before the step: the L2 step under plain SGD, decoupled weight decay "
+        "(not L2) under momentum and Adam."
+    ),
+    "next_dropout_masks": (
+        "keras.layers.Dropout(1 - keep_prob, seed) draws a fresh mask at every training call and scales the kept "
+        "units by 1/keep_prob: inverted dropout; read before the call, the masks are fed to NumPy."
+    ),
+}
+
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape
 
 

@@ -46,6 +46,40 @@ from numpy_impl.validation import (
     check_Y,
 )
 
+# Which NumPy function (numpy_impl.shallow_network, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "A7": {
+        "forward_propagation": "forward_propagation",
+        "compute_cost": "compute_cost",
+        "compute_grads": "backward_propagation",
+        "update_parameters": "update_parameters",
+        "train": "train",
+        "build_model": None,
+        "keras_forward": "forward_propagation",
+        "keras_gradients": "backward_propagation",
+        "loss_and_gradients": "backward_propagation",
+        "train_step": "update_parameters",
+        "make_train_loop": "train",
+        "train_keras": "nn_model",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_forward": (
+        "Sequential([Dense(n_h, 'tanh'), Dense(1)]) with kernel = Wᵀ, bias = b[:, 0]: Z1, A1 = tanh(Z1), Z2 as the "
+        "notes; the model outputs the logits Z2 and A2 = σ(Z2) is taken outside it."
+    ),
+    "keras_gradients": (
+        "BinaryCrossentropy(from_logits=True) on Z2 is the notes' cost (13) computed from the logits; its kernel "
+        "and bias gradients, transposed by convert, are dW1, db1, dW2, db2."
+    ),
+    "train_keras": (
+        "keras_sgd(α) on the full batch: one train step per iteration of the course's gradient descent, started "
+        "from the course's parameters."
+    ),
+}
+
 PARAMETER_KEYS = ("W1", "b1", "W2", "b2")
 GRAD_KEYS = ("dW1", "db1", "dW2", "db2")
 

@@ -42,6 +42,18 @@ from numpy_impl.validation import (
     check_training_finite,
 )
 
+# Which NumPy function (numpy_impl.tf_basics, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B19": {
+        "cost": "cost",
+        "cost_derivative": "cost_derivative",
+        "train_step": "minimize",
+        "train_steps": "minimize",
+        "minimize": "minimize",
+    },
+}
+
 COEFFICIENTS = (1.0, -10.0, 25.0)  # the notes' x: J = x[0]·w² + x[1]·w + x[2] = w² - 10w + 25
 
 # ---------------------------------------------------------------- part 1: tf.Variable + GradientTape

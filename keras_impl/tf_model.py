@@ -45,6 +45,44 @@ from numpy_impl.validation import (
     check_X,
 )
 
+# Which NumPy function (numpy_impl.tf_model, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "B19": {
+        "linear_function": "linear_function",
+        "sigmoid": "sigmoid",
+        "one_hot_matrix": "one_hot_matrix",
+        "normalize": "normalize",
+        "initialize_parameters": "initialize_parameters",
+        "forward_propagation": "forward_propagation",
+        "compute_total_loss": "compute_total_loss",
+        "total_loss_and_grads": "total_loss_and_grads",
+        "mini_batches": "mini_batches",
+        "course_adam": "update_parameters_with_keras_adam",
+        "model": "model",
+        "accuracy": "accuracy",
+        "build_keras_model": None,
+        "keras_total_loss": "compute_total_loss",
+        "keras_fit": "model",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "course_adam": (
+        "keras.optimizers.Adam(learning_rate) with Keras's defaults β1 = 0.9, β2 = 0.999 and ε̂ = 1e-7 beside √v of "
+        "the uncorrected v: the course's TF assignment uses it as it is, so the NumPy twin implements that Keras "
+        "form of Adam."
+    ),
+    "keras_total_loss": (
+        "CategoricalCrossentropy(from_logits=True, reduction='sum') on Keras-layout logits: the course's total loss "
+        "Σ over the mini-batch, not the mean."
+    ),
+    "keras_fit": (
+        "compile(course_adam(α), keras_total_loss()) and fit(X.T, Y.T, batch_size, epochs, shuffle=False): the "
+        "course's loop over tf.data mini-batches in order, one Adam step per mini-batch."
+    ),
+}
+
 HIDDEN_UNITS = (25, 12)  # the course's layer pattern n_x-25-12-C
 KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
 

@@ -46,6 +46,37 @@ from numpy_impl.validation import (
     check_w_x_b,
 )
 
+# Which NumPy function (numpy_impl.vectorization, or numpy_impl.<module>.<name>) each function here mirrors;
+# the docs site pairs its code columns from this, parity_tests/test_twins.py checks it. None: no NumPy twin.
+MIRRORS = {
+    "A6": {
+        "linear_loop": "linear_loop",
+        "linear_vectorized": "linear_vectorized",
+        "linear_examples_vectorized": "linear_examples_vectorized",
+        "exp_vectorized": "exp_vectorized",
+        "outer_vectorized": "outer_vectorized",
+        "basic_sigmoid": "basic_sigmoid",
+        "sigmoid": "activations.sigmoid",
+        "sigmoid_derivative": "activations.sigmoid_derivative",
+        "image2vector": "image2vector",
+        "normalizeRows": "normalizeRows",
+        "softmax": "softmax",
+        "keras_linear_examples": "linear_examples_vectorized",
+        "keras_softmax": "softmax",
+    },
+}
+# The Keras-block versions and how they map onto the notes' formulas.
+KERAS_BLOCKS = {
+    "keras_linear_examples": (
+        "Dense(1) computes x @ kernel + bias on inputs (m, n_x): with kernel = w and bias = [b] that is (wᵀX + b)ᵀ, "
+        "the vectorized Z over m examples."
+    ),
+    "keras_softmax": (
+        "keras.activations.softmax normalises over the last axis, which for the exercise's x (m, n) is each row: "
+        "the exercise's row-wise softmax."
+    ),
+}
+
 __all__ = ["L1", "L2", "basic_sigmoid", "exp_vectorized", "image2vector", "keras_linear_examples",
            "keras_softmax", "linear_examples_vectorized", "linear_loop", "linear_vectorized", "normalizeRows",
            "outer_vectorized", "sigmoid", "sigmoid_derivative", "softmax"]

@@ -13,7 +13,22 @@ from hypothesis.extra.numpy import arrays
 import numpy_impl.activations as npa
 from keras_impl import activations as tfa
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Tol, concept
+from parity_tests.harness import Mapping, Tol, concept
+
+# The textbook⇄Keras mappings of A5 and A8, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("A8", "g(Z) = sigmoid, tanh, relu, leaky_relu, softmax over the classes of Z (n, m)",
+            "keras.activations.<name> on Keras layout (m, n); softmax over the last axis, which is "
+            "axis 0 of course layout",
+            "test_forward_matches_tf_and_keras"),
+    Mapping("A8", "leaky_relu(z) = max(0.01 z, z) with the slope in the computation's dtype",
+            "keras.activations.leaky_relu runs tf.nn.leaky_relu, whose slope is a float32 attribute: "
+            "float32(0.01) even in a float64 model (2.2e-8 relative off 0.01)",
+            "test_keras_leaky_relu_slope_is_float32"),
+    Mapping("A5", "σ'(z) = σ(z)(1 - σ(z))",
+            "the derivative GradientTape takes of tf.math.sigmoid",
+            "test_sigmoid_derivative_is_s_times_one_minus_s"),
+]
 
 NUMPY = {  # name -> (forward, backward(dA, Z))
     "sigmoid": (npa.sigmoid, npa.sigmoid_backward),

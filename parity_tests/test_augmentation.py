@@ -17,7 +17,22 @@ from keras_impl import augmentation as ka
 from numpy_impl import augmentation as na
 from numpy_impl.datasets import load_digit_images, load_sample_images_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import concept
+from parity_tests.harness import Mapping, concept
+
+# The textbook⇄Keras mappings of B5, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B5", "mirror an image: out[i, r, c] = image[i, r, W-1-c]",
+            "keras.layers.RandomFlip('horizontal').transform_images fed the same flip choices",
+            "test_flips"),
+    Mapping("B5", "flip each image with probability 1/2",
+            "RandomFlip(mode, seed) flips where stateless_uniform([seed, 0]) <= 0.5: the same choices "
+            "fed to NumPy",
+            "test_random_flip_same_choices"),
+    Mapping("B5", "random crops and the central crop",
+            "RandomCrop (one offset for the whole batch) and CenterCrop(top = (H - h) // 2, left = (W "
+            "- w) // 2)",
+            "test_crops_same_choices"),
+]
 
 SEED = 3
 CROP = (150, 200)

@@ -20,7 +20,15 @@ from keras_impl._precision import keras_precision
 from numpy_impl import bias_variance as nbv
 from numpy_impl.datasets import load_digits_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, Tol, concept
+from parity_tests.harness import Mapping, Parity, Tol, concept
+
+# The textbook⇄Keras mappings of B2, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B2", "avoidable bias = train error - Bayes error, variance = dev error - train error",
+            "train error = 1 - accuracy and dev error = 1 - val_accuracy of a Keras History at one "
+            "epoch",
+            "test_diagnosis_from_history"),
+]
 
 M_TRAIN = 100
 MODELS = {  # name: (layer_dims, learning_rate, num_epochs, training examples)

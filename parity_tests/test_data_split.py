@@ -18,7 +18,15 @@ from keras_impl import data_split as kds
 from numpy_impl import data_split as nds
 from numpy_impl.datasets import load_breast_cancer_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import concept
+from parity_tests.harness import Mapping, concept
+
+# The textbook⇄Keras mappings of B1, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B1", "shuffle, then train / dev / test of m_train, m_dev, m_test examples",
+            "keras.utils.split_dataset(shuffle=True, seed): the split of Python's random.Random(seed) "
+            "shuffle",
+            "test_keras_split_dataset"),
+]
 
 SEED = 1
 

@@ -26,8 +26,22 @@ from keras_impl.optimization import keras_sgd
 from numpy_impl.activations import sigmoid
 from numpy_impl.datasets import load_digits_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, concept
+from parity_tests.harness import Mapping, Parity, concept
 from parity_tests.normwise import check
+
+# The textbook⇄Keras mappings of A9, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("A9", "[LINEAR -> RELU] × (L-1) -> LINEAR -> SIGMOID",
+            "one Dense per layer (relu hidden, logits out)",
+            "test_forward_and_cost"),
+    Mapping("A9", "L_model_backward's dW[l], db[l]",
+            "the tape's kernel and bias gradients of BinaryCrossentropy(from_logits=True), transposed "
+            "by convert",
+            "test_every_gradient"),
+    Mapping("A9", "L_layer_model: gradient descent, then predict with AL > 0.5",
+            "a compiled full-batch keras_sgd loop, then σ(ZL) > 0.5 on the model's logits",
+            "test_training_on_digits"),
+]
 
 LAYER_DIMS = (64, 20, 7, 5, 1)
 DIGIT = 8

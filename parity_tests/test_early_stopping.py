@@ -20,7 +20,19 @@ from keras_impl._precision import keras_precision
 from numpy_impl import early_stopping as nes
 from numpy_impl.datasets import load_digits_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, Tol, concept
+from parity_tests.harness import Mapping, Parity, Tol, concept
+
+# The textbook⇄Keras mappings of B6, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B6", "stop when the dev cost has not improved for `patience` epochs (min_delta, "
+                    "baseline, restore the best)",
+            "keras.callbacks.EarlyStopping with the same arguments: the same stopped, best and "
+            "restored epochs",
+            "test_scripted_histories"),
+    Mapping("B6", "an improvement of 1e-10 in a float64 run",
+            "EarlyStopping compares in float32: a tie, even in a float64 model",
+            "test_keras_compares_in_float32"),
+]
 
 # name: (monitored values, rule arguments)
 SCRIPTED = {

@@ -17,7 +17,15 @@ import numpy_impl.hyperparameter_search as nh
 from keras_impl import hyperparameter_search as kh
 from numpy_impl.datasets import load_breast_cancer_data
 from numpy_impl.deep_network import initialize_parameters_from_record
-from parity_tests.harness import concept
+from parity_tests.harness import Mapping, concept
+
+# The textbook⇄Keras mappings of B16, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B16", "random search: sample records, train each, keep the best dev accuracy",
+            "one Keras model per record through train_from_record: the same dev accuracies and the "
+            "same best record",
+            "test_same_records_same_results"),
+]
 
 N_TRIALS = 2  # the report's budget (every record compiles its own Keras loop); the notebook runs a full search
 NUM_ITERATIONS = 60

@@ -26,8 +26,21 @@ from keras_impl.optimization import keras_sgd
 from numpy_impl.datasets import load_digits_data
 from numpy_impl.hyperparameters import INITIALIZATIONS, HyperParameters
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, Tol, concept
+from parity_tests.harness import Mapping, Parity, Tol, concept
 from parity_tests.normwise import check
+
+# The textbook⇄Keras mappings of A10, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("A10", "the hyper-parameters α, L, n[l], g[l], iterations, initialization, seed (one "
+                    "record)",
+            "the same record builds the Keras Sequential and keras_sgd(α); trained full batch it "
+            "follows the NumPy run",
+            "test_record_trains_the_same_on_both_sides"),
+    Mapping("A10", "the record's initialization law (e.g. He: N(0, 2/n[l-1]))",
+            "a Keras initializer of that law, untruncated (Keras's HeNormal truncates at 2σ' and "
+            "fails the tail row)",
+            "test_record_initialization_law"),
+]
 
 RECORD = HyperParameters(layer_dims=(64, 16, 8, 1), activations=("tanh", "relu", "sigmoid"), learning_rate=0.1,
                          num_iterations=150, initialization="he", seed=2)

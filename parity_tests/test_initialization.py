@@ -26,8 +26,23 @@ from numpy_impl import deep_network as dn
 from numpy_impl import initialization as npi
 from numpy_impl.datasets import load_circles_dataset
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, Tol, concept
+from parity_tests.harness import Mapping, Parity, Tol, concept
 from parity_tests.normwise import check
+
+# The textbook⇄Keras mappings of B8, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B8", "He: W[l] ~ N(0, 2/n[l-1]); Xavier: N(0, 1/n[l-1])",
+            "VarianceScaling(2 or 1, 'fan_in', 'untruncated_normal'); Keras's HeNormal and "
+            "LecunNormal truncate at ±2σ' with the same std",
+            "test_keras_initializers_match_the_notes_by_statistics"),
+    Mapping("B8", "‖dW[l]‖_F per layer: vanishing or exploding gradients",
+            "the Dense kernels' gradient norms, transposed by convert",
+            "test_gradient_norms_per_layer"),
+    Mapping("B8", "one gradient-descent step of the course's 3-layer model",
+            "one model.fit epoch with batch_size=m, keras_sgd(α) and "
+            "BinaryCrossentropy(from_logits=True)",
+            "test_course_model_keras_blocks_one_step"),
+]
 
 COURSE_DIMS = [2, 10, 5, 1]
 KEYS = ["W1", "b1", "W2", "b2", "W3", "b3"]

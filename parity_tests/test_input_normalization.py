@@ -15,7 +15,19 @@ from keras_impl import input_normalization as kn
 from numpy_impl import input_normalization as nn
 from numpy_impl.datasets import load_breast_cancer_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Tol, concept
+from parity_tests.harness import Mapping, Tol, concept
+
+# The textbook⇄Keras mappings of B7, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B7", "μ = 1/m Σ x, σ² = 1/m Σ (x - μ)², x_norm = (x - μ)/σ with the training set's μ, "
+                    "σ² for every set",
+            "keras.layers.Normalization(axis=-1).adapt(X_train.T): mean and (biased) variance (1, "
+            "n_x), then (x - μ)/max(σ, ε)",
+            "test_statistics_and_normalized_sets"),
+    Mapping("B7", "gradient descent reaches a cost in fewer iterations on normalized inputs",
+            "Sequential([Input, Normalization, Dense(1)]) with full-batch SGD(α)",
+            "test_effect_on_training"),
+]
 
 CONSTANT = 4.0  # the constant feature's value on the training set (its mean is exact)
 ALPHA_NORMALIZED, ALPHA_RAW = 0.1, 1e-5  # the raw features diverge above ~1e-5

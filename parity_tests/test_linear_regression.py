@@ -14,7 +14,20 @@ import numpy_impl.linear_regression as nlin
 from keras_impl import convert
 from keras_impl import linear_regression as klin
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Tol, concept
+from parity_tests.harness import Mapping, Tol, concept
+
+# The textbook⇄Keras mappings of A1, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("A1", "Ŷ = W X + b, W (1, n_x), b (1, 1), X (n_x, m)",
+            "Dense(1) with kernel = Wᵀ and bias = b[:, 0], fed X.T",
+            "test_forward_is_W_X_plus_b"),
+    Mapping("A1", "J = 1/(2m) Σ (ŷ - y)², W := W - α dW",
+            "MeanSquaredError = 1/m Σ (ŷ - y)² = 2J, so SGD(α/2) takes the course step",
+            "test_keras_dense_mse_sgd_house_prices"),
+    Mapping("A1", "the course step with α",
+            "SGD(α) on MSE, without the factor 2 in mind, is course gradient descent with 2α",
+            "test_keras_without_the_mapping_takes_twice_the_step"),
+]
 
 STEPS, LEARNING_RATE = 100, 0.1
 

@@ -13,7 +13,31 @@ from keras_impl import activations as tfa
 from keras_impl import convert
 from keras_impl import losses as tfl
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Tol, concept
+from parity_tests.harness import Mapping, Tol, concept
+
+# The textbook⇄Keras mappings of A3, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("A3", "J_1 = Σ |y - ŷ|, J_2 = Σ (y - ŷ)² (sums)",
+            "MeanAbsoluteError, MeanSquaredError average over every element: J = Keras value × n_y·m",
+            "test_keras_mae_mse_are_means_of_the_notes_sums"),
+    Mapping("A3", "J = -1/m Σ (Y log AL + (1-Y) log(1-AL)), summed over the n_y outputs",
+            "BinaryCrossentropy averages over the n_y outputs too: J = Keras value × n_y (the same "
+            "for the course's n_y = 1)",
+            "test_keras_bce_averages_over_n_y_too"),
+    Mapping("A3", "the textbook cross-entropy, inf or nan at AL = 0 or 1",
+            "BinaryCrossentropy(from_logits=False) clips AL to [1e-7, 1 - 1e-7]: the course's value "
+            "inside the clip range, finite outside it",
+            "test_keras_bce_clips_saturated_probabilities"),
+    Mapping("A3", "J = -1/m Σ Y log AL over classes and examples",
+            "CategoricalCrossentropy(from_logits=False) divides AL by its column sum first: the same "
+            "value for a softmax AL, a gradient off by 1/m on every entry, which changes no dZ "
+            "through the softmax",
+            "test_keras_categorical_renormalises"),
+    Mapping("A3", "J from the logits, max(z, 0) - z·y + log(1 + e^(-|z|)), averaged over m",
+            "keras_binary_crossentropy(), BinaryCrossentropy(from_logits=True), the one BCE every "
+            "Keras model here uses",
+            "test_the_project_bce_factory_is_the_notes_J_from_logits"),
+]
 
 NUMPY = {  # name -> (J, its gradient w.r.t. the prediction), as the notes name them
     "L1": (npl.L1, npl.L1_backward),

@@ -35,8 +35,16 @@ import numpy_impl.multi_replica as nm
 import numpy_impl.regularization as nr
 from keras_impl import multi_replica as kr
 from numpy_impl.datasets import load_digits_data
-from parity_tests.harness import DTYPES, concept
+from parity_tests.harness import DTYPES, Mapping, concept
 from parity_tests.test_softmax import check
+
+# The textbook⇄Keras mappings of X1, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("X1", "one full-batch gradient-descent step on m examples",
+            "MirroredStrategy over two logical CPUs: each replica's loss averaged over the global "
+            "batch, gradients summed by the all-reduce, one SGD step",
+            "test_two_replicas_equal_the_full_batch"),
+]
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 G = 128

@@ -32,7 +32,25 @@ from numpy_impl import deep_network as dn
 from numpy_impl import regularization as nr
 from numpy_impl.datasets import load_digits_data, load_regularization_dataset
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, Tol, concept
+from parity_tests.harness import Mapping, Parity, Tol, concept
+
+# The textbook⇄Keras mappings of B3 and B4, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B3", "J_reg = J + λ/(2m) Σ ‖W[l]‖_F² (biases not penalised)",
+            "kernel_regularizer=FloatL2(λ/(2m)) on every Dense: loss + sum(model.losses)",
+            "test_l2_cost"),
+    Mapping("B3", "dW[l] += λ/m · W[l]",
+            "the tape's gradients of loss + sum(model.losses)",
+            "test_l2_every_gradient"),
+    Mapping("B3", "L2 under momentum or Adam",
+            "weight_decay=λ/m is decoupled weight decay there, not L2: a different algorithm (only "
+            "under plain SGD the same)",
+            "test_weight_decay_is_not_l2_under_momentum_or_adam"),
+    Mapping("B4", "inverted dropout: A[l] = A[l] * D[l] / keep_prob, D[l] = rand < keep_prob",
+            "keras.layers.Dropout(rate = 1 - keep_prob, seed) draws a fresh mask per call and scales "
+            "by 1/keep_prob; fed those masks, NumPy gives the same cost and gradients",
+            "test_keras_dropout_layer_on_its_own_masks"),
+]
 
 LAYER_DIMS = [2, 20, 3, 1]
 KEYS = ["W1", "b1", "W2", "b2", "W3", "b3"]

@@ -47,8 +47,23 @@ from keras_impl.optimization import keras_sgd
 from numpy_impl.datasets import load_planar_dataset
 from parity_tests import teacher_forcing as tfc
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, Tol, concept
+from parity_tests.harness import Mapping, Parity, Tol, concept
 from parity_tests.normwise import check
+
+# The textbook⇄Keras mappings of A7, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("A7", "Z1 = W1 X + b1, A1 = tanh(Z1), Z2 = W2 A1 + b2, A2 = σ(Z2)",
+            "Sequential([Dense(n_h, 'tanh'), Dense(1)]) with kernel = Wᵀ, bias = b[:, 0]; the model "
+            "outputs Z2",
+            "test_forward_matches_tape_and_keras"),
+    Mapping("A7", "backward propagation: dZ2 = A2 - Y, dW2 = 1/m dZ2 A1ᵀ, ...",
+            "the tape's kernel and bias gradients of BinaryCrossentropy(from_logits=True), transposed "
+            "by convert",
+            "test_gradients_match_tape_and_keras"),
+    Mapping("A7", "gradient descent for num_iterations on the planar data",
+            "keras_sgd(α), one full-batch train step per iteration",
+            "test_short_training_matches_tape_and_keras"),
+]
 
 NUM_ITERATIONS = 10000
 BEFORE_SPIKE = 6000  # the runs separate (> 1e-12) from step ~6550 on; 6000 leaves a margin

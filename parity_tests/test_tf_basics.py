@@ -22,7 +22,19 @@ from keras_impl import tf_basics as tfb
 from keras_impl._precision import keras_precision
 from keras_impl.optimization import keras_sgd
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Tol, concept
+from parity_tests.harness import Mapping, Tol, concept
+
+# The textbook⇄Keras mappings of B19, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B19", "the notes' script: w = tf.Variable(0), J = w² - 10w + 25, minimized by gradient "
+                    "descent",
+            "GradientTape for dJ/dw and keras.optimizers.SGD(0.01) applying it, 1000 steps in one "
+            "tf.function",
+            "test_notes_script_with_stock_keras_optimizer"),
+    Mapping("B19", "Adam(0.1) with the course's ε = 1e-8 outside √ŝ",
+            "keras_adam: Keras's Adam with the per-step ε̂ = ε·√(1 - β2^t) beside √v",
+            "test_course_adam_with_coefficients_as_data"),
+]
 
 SCALED = (0.5, -3.0, 4.5)  # J = 0.5·(w - 3)²: other coefficients, to prove x is used as data
 TAIL = ("J near the minimum: w² - 10w + 25 cancels to a few ulp of 50 absolutely (~1e-14 / ~4e-6) on both sides; "

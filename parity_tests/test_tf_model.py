@@ -23,7 +23,22 @@ from keras_impl import tf_model as kt
 from keras_impl._precision import keras_precision
 from numpy_impl.datasets import load_digits_data
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Parity, Tol, concept
+from parity_tests.harness import Mapping, Parity, Tol, concept
+
+# The textbook⇄Keras mappings of B19, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("B19", "total loss = Σ over the mini-batch of the categorical cross-entropy of "
+                    "softmax(Z3)",
+            "CategoricalCrossentropy(from_logits=True, reduction='sum') on Z3.T",
+            "test_forward_and_total_loss"),
+    Mapping("B19", "the course's Adam step of its TF assignment",
+            "keras.optimizers.Adam(learning_rate) with Keras's defaults (ε̂ = 1e-7 beside √v): the "
+            "NumPy twin computes that form, state included",
+            "test_adam_steps_and_state"),
+    Mapping("B19", "the course's model(): tf.data mini-batches in order, one Adam step each, epochs",
+            "compile(Adam, the summed loss) + fit(batch_size, epochs, shuffle=False)",
+            "test_model_on_digits"),
+]
 
 LEARNING_RATE = 0.001  # 10x the course's 0.0001, so that a few epochs already learn something
 EPOCHS = 2  # 2 epochs: an epoch boundary after a remainder batch; the long run is test_course_length_run

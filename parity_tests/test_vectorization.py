@@ -18,7 +18,17 @@ import pytest
 import numpy_impl.vectorization as npv
 from keras_impl import vectorization as tfv
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Tol, concept
+from parity_tests.harness import Mapping, Tol, concept
+
+# The textbook⇄Keras mappings of A6, each proved by the rows of the comparison it names.
+MAPPINGS = [
+    Mapping("A6", "Z = wᵀX + b over m examples",
+            "Dense(1) computes x @ kernel + bias on X.T (m, n_x): kernel = w, bias = [b]",
+            "test_Z_over_m_examples"),
+    Mapping("A6", "the exercise's softmax over each row of x (m, n)",
+            "keras.activations.softmax over the last axis: rows are Keras's examples",
+            "test_image2vector_normalizeRows_softmax"),
+]
 
 N_X, M = 64, 50  # the notes' image example: 64 features per input
 N_TIMED = 100_000  # the Python loop over 10^5 products takes ~0.01 s: the report stays fast
