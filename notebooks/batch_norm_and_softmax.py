@@ -52,7 +52,7 @@ LEARNING_RATE = 0.2
 # float64 Keras needs floatx AND the dtype policy before any layer exists (docs/traps.md, trap 2).
 keras.config.set_floatx("float64")
 keras.config.set_dtype_policy("float64")
-threadpool_limits(limits=1, user_api="blas")  # NumPy's BLAS threads fight TF's pools on a small machine
+_ = threadpool_limits(limits=1, user_api="blas")  # NumPy's BLAS threads fight TF's pools on a small machine
 
 # %% [markdown]
 # ## Softmax regression and a softmax network on the 10 digits

@@ -50,7 +50,7 @@ FAST = os.environ.get("DL_FAST") == "1"
 # Keras needs floatx AND the dtype policy in float64 before any layer exists (docs/traps.md, trap 2).
 keras.config.set_floatx("float64")
 keras.config.set_dtype_policy("float64")
-threadpool_limits(limits=1, user_api="blas")  # NumPy's BLAS threads and TF's pools fight over small machines
+_ = threadpool_limits(limits=1, user_api="blas")  # NumPy's BLAS threads and TF's pools fight over small machines
 
 # %% [markdown]
 # ## 1. Train/dev/test split (B1)
@@ -84,7 +84,7 @@ print("keras.utils.split_dataset(shuffle=True, seed=1) gives the same training s
 # them perfectly but not the dev set: high *variance*. Both sides record Keras's History quantities (`accuracy`
 # from the forward pass of each update, `val_accuracy` after it).
 
-# %%
+# %% tags=["plot-B2"]
 X, Y, X_dev, Y_dev = load_digits_data(digit=8, standardize=True)
 runs = {"under-fitting [64, 1], 1437 examples": ((64, 1), 0.1, 30 if FAST else 100, None),
         "over-fitting [64, 64, 1], 100 examples": ((64, 64, 1), 1.0, 100 if FAST else 300, 100)}
@@ -111,7 +111,7 @@ plt.show()
 # Keras's `RandomFlip` / `RandomCrop` draw their choices from their own seeded generator; rebuilt, those
 # choices make NumPy produce the very same images.
 
-# %%
+# %% tags=["plot-B5"]
 photos = load_sample_images_data()
 keras_crop, (top, left) = ka.keras_random_crop(photos, 300, 400, seed=3)
 numpy_crop = na.crop(photos, top, left, 300, 400)
@@ -138,7 +138,7 @@ print("RandomCrop(training=False) output shape:", tuple(ka.keras_random_crop_inf
 # Watch the dev cost after every epoch; stop once it has not improved for `patience` epochs, and go back to the
 # best epoch's parameters. The over-fitting network of section 2 turns up its dev cost after ~25 epochs.
 
-# %%
+# %% tags=["plot-B6"]
 start = nd.initialize_parameters_deep_application((64, 64, 1))
 args = (X[:, :100], Y[:, :100], X_dev, Y_dev, start, 1.0, 60)
 _, np_hist, stopper = nes.model_with_early_stopping(*args, patience=5, compare_dtype="float32")
@@ -162,7 +162,7 @@ print("Scripted history with ties [1.0, 0.9, 0.9, 0.9, 0.8], patience 2:",
 # steps (α = 1e-5; larger diverges) and crawls; after `x_norm = (x - μ)/σ` with the *training* μ and σ, α = 0.1
 # is safe and the cost drops in a few iterations. Keras's `Normalization.adapt` stores the same μ and biased σ².
 
-# %%
+# %% tags=["plot-B7"]
 iterations = 200 if FAST else 1000
 (X_norm, X_test_norm), (mu, sigma2) = nn.normalize_train_dev_test(X_train, X_test)
 layer = kn.keras_normalization(X_train)

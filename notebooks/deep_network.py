@@ -54,7 +54,7 @@ keras.config.set_floatx("float64")
 keras.config.set_dtype_policy("float64")
 # NumPy's OpenBLAS threads and TensorFlow's thread pools fight over a small machine's cores (NumPy then runs
 # several times slower); one BLAS thread is as fast for matrices this size.
-threadpool_limits(limits=1, user_api="blas")
+_ = threadpool_limits(limits=1, user_api="blas")
 
 
 
@@ -142,7 +142,7 @@ for key, dA in kd.activation_grads(train_X, train_Y, variables).items():
 # NumPy loops in Python; the tape loop and the Keras loop are each one `tf.function` over `tf.range`. Keras gets
 # the same W, b through `convert.set_dense_weights` (`kernel = W.T`, `bias = b[:, 0]`).
 
-# %%
+# %% tags=["plot-A9"]
 trained, costs = nd.gradient_descent(train_X, train_Y, parameters, LEARNING_RATE, NUM_ITERATIONS,
                                      print_cost=True, record_every=1)
 tape_params, tape_costs = kd.gradient_descent(train_X, train_Y, parameters, LEARNING_RATE, NUM_ITERATIONS,
@@ -205,7 +205,7 @@ record_model.summary(line_length=80)
 # %% [markdown]
 # Changing one hyper-parameter, the learning rate, and nothing else changes the parameters training finds:
 
-# %%
+# %% tags=["plot-A10"]
 curves = {}
 for alpha in (0.01, 0.1, 0.5):
     hp = HyperParameters(layer_dims=record.layer_dims, activations=record.activations, learning_rate=alpha,

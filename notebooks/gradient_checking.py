@@ -56,7 +56,7 @@ for name, grads in (("correct", correct), ("faulty", faulty)):
 # Where the faulty pass goes wrong, entry by entry: the finite difference (circles) sits on the tape gradient
 # (line); the faulty dW2 is twice it, the faulty db1 four times.
 
-# %%
+# %% tags=["plot-B9"]
 fd = ng.gradapprox_of(lambda p: ng.forward_propagation_n(x, y, p)[0], parameters)
 _, keys = ng.dictionary_to_vector(parameters)
 fig, ax = plt.subplots(figsize=(12, 4))

@@ -34,7 +34,7 @@ N_COARSE, N_FINE, ITERATIONS = (6, 4, 100) if FAST else (16, 10, 400)
 # On the log scale each decade gets a quarter. β in [0.9, 0.999]: uniformly, 91% land below 0.99; on the scale
 # of 1 - β, half of them fall in [0.99, 0.999], where β changes the average's window 1/(1 - β) the most.
 
-# %%
+# %% tags=["plot-B16"]
 rng = np.random.RandomState(0)
 alphas = nh.sample_learning_rate(rng, 1e-4, 1.0, size=5000)
 betas = nh.sample_beta(rng, 0.9, 0.999, size=5000)

@@ -173,7 +173,7 @@ for name in ["random", "he", "xavier", "small", "zeros"]:
 # gradients of 1e23 and a factor of 0.02 into 1e-35 (too small for any learning rate to matter). Zeros is
 # not on the log plot: all its dW are exactly 0. Dashed: the tape's norms, on top of NumPy's.
 
-# %%
+# %% tags=["plot-B8"]
 fig, axes = plt.subplots(1, 2, figsize=(14, 4.5))
 ax = plot_per_layer({f"{k} (NumPy)" if k != "zeros" else "zeros (all 0: not drawn)": v
                      for k, v in numpy_norms.items()}, ax=axes[0],

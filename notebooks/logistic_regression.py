@@ -73,7 +73,7 @@ print(f"max |W_numpy - W_tape|  = {max_abs_diff(params_np['W'], params_tape['W']
 print(f"max |W_numpy - W_keras| = {max_abs_diff(params_np['W'], params_keras['W']):.1e}")
 print(f"max |J_numpy - MSE_keras/2| over the curve = {max_abs_diff(costs_np, costs_keras):.1e}")
 
-# %%
+# %% tags=["plot-A1"]
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 plot_cost_curves({"NumPy": costs_np, "tape": costs_tape, "Keras (MSE/2)": costs_keras}, ax=axes[0],
                  title="linear regression: J = 1/(2m) Σ(ŷ - y)²")
@@ -145,7 +145,7 @@ print(f"max cost-curve difference: tape {max_abs_diff(curve_np, curve_tape):.1e}
 acc = nlr.accuracy(nlr.predict(params_np["w"], params_np["b"], X_moons), Y_moons)
 print(f"training accuracy {acc:.1f}% (NumPy), {nlr.accuracy(keras_log.predict(X_moons), Y_moons):.1f}% (Keras)")
 
-# %%
+# %% tags=["plot-A4"]
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 plot_cost_curves({"NumPy": curve_np, "tape": curve_tape, "Keras": curve_keras}, ax=axes[0],
                  title="logistic regression on the moons")

@@ -46,7 +46,7 @@ DRIFT_EPOCHS = 40 if FAST else 200
 keras.config.set_floatx("float64")
 keras.config.set_dtype_policy("float64")
 # one BLAS thread: NumPy's OpenBLAS threads and TF's pools compete on a small machine
-threadpool_limits(limits=1, user_api="blas")
+_ = threadpool_limits(limits=1, user_api="blas")
 
 # %% [markdown]
 # ## Mini-batches (B10): the same batches on both sides

@@ -103,7 +103,7 @@ for key in sn.GRAD_KEYS:
 # `nn_model` itself returns only the parameters). The tape and Keras versions each run all iterations in
 # one call of a compiled loop.
 
-# %%
+# %% tags=["plot-A7"]
 final, costs = sn.train(X, Y, start, ITERATIONS)
 final_tape, costs_tape = ks.train(X, Y, start, ITERATIONS)
 model, costs_keras = ks.train_keras(X, Y, start, ITERATIONS, jit_compile=True)
@@ -146,7 +146,7 @@ plt.show()
 # (and begin to follow the noise). Top row NumPy (`nn_model`), bottom row Keras from the same start
 # (here without XLA: for a few thousand steps compiling costs more than it saves).
 
-# %%
+# %% tags=["plot-A7"]
 fig, axes = plt.subplots(2, len(HIDDEN_SIZES), figsize=(3.2 * len(HIDDEN_SIZES), 6.4), squeeze=False)
 for column, size in enumerate(HIDDEN_SIZES):
     parameters = sn.nn_model(X, Y, size, num_iterations=SIZE_ITERATIONS)

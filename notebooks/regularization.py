@@ -107,7 +107,7 @@ for name, (numpy_params, tape_params, model, *_) in results.items():
 # 1 ulp away ends ~1 away, so their free-running end points (and a few accuracy points) may differ while every
 # single step agrees to 1e-15 (`test_course_driver_run`).
 
-# %%
+# %% tags=["plot-B3", "plot-B4"]
 fig, axes = plt.subplots(1, 3, figsize=(15, 4))
 for ax, (name, (_, _, _, numpy_costs, tape_costs, keras_costs)) in zip(axes, results.items(), strict=True):
     plot_cost_curves({"NumPy": numpy_costs, "tape": tape_costs, "Keras": keras_costs}, ax=ax, title=name, logy=True)

@@ -255,7 +255,7 @@ print(f"max |w_numpy - w_tape| over all steps = {max_abs_diff(w_history_np, w_ta
       f"max |J_numpy - J_tape| = {max_abs_diff(costs_np, costs_tape):.1e}")
 
 
-# %%
+# %% tags=["plot-B19"]
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
 plot_cost_curves({"NumPy (by hand)": costs_np, "GradientTape + SGD": costs_tape}, ax=axes[0],
                  title="J = (w - 5)², α = 0.01", logy=True)

@@ -100,7 +100,7 @@ print(f"Z = wᵀX + b: max |np.dot - tf.matmul| = "
       f"{np.max(np.abs(Z_vec - tfv.linear_examples_vectorized(w_col, b, X).numpy())):.1e}")
 
 
-# %%
+# %% tags=["plot-A6"]
 def plot_times(times: dict, ax=None, title=""):
     """Bar plot of {method: seconds} on a log scale (fastest last), with the time written on each bar."""
     ax = ax or plt.subplots(figsize=(6, 3.5))[1]
