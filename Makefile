@@ -24,7 +24,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
 test: $(BIN)/.installed lint
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -q
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 clean:
 	rm -rf $(VENV)

@@ -27,6 +27,9 @@ from parity_tests import report, site
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONCEPTS = ("A4", "A5")
+# One pytest-xdist worker runs the whole module (`--dist loadgroup` in the Makefile): the module-scoped build
+# (a report, then MkDocs, about 50 s) would otherwise run once in every worker that gets one of its tests.
+pytestmark = pytest.mark.xdist_group("site")
 
 
 class Page(html.parser.HTMLParser):
