@@ -27,7 +27,8 @@ Which NumPy function (`numpy_impl.deep_network`) each function mirrors:
 | `gradient_descent`                     | `gradient_descent` (same arguments; all steps in one tf.function) |
 | `predict(X, y, parameters)`            | `predict`                                                     |
 | `build_model`, `keras_forward`, `keras_gradients`, `make_train_function`, `keras_predict` (Keras blocks) |
-|                                        | the network, `L_model_forward`, the grads, `gradient_descent`, `predict` |
+|                                        | none, `L_model_forward`, the dW, db of `L_model_backward`,    |
+|                                        | `gradient_descent`, `predict`                                 |
 
 Every public function checks its inputs with `numpy_impl.validation`, the checks its NumPy twin runs, before
 anything is traced: the same bad input raises the same exception with the same message on both sides. Inside a
@@ -75,7 +76,7 @@ MIRRORS = {
         "build_model": None,
         "keras_forward": "L_model_forward",
         "keras_gradients": "L_model_backward",
-        "make_train_function": "L_layer_model",
+        "make_train_function": "gradient_descent",
         "keras_predict": "predict",
     },
 }
@@ -90,7 +91,8 @@ KERAS_BLOCKS = {
         "the course's grads dW[l], db[l] of L_model_backward."
     ),
     "make_train_function": (
-        "keras_sgd(α) full batch, compiled: one step per iteration of the course's L_layer_model."
+        "keras_sgd(α) full batch, compiled: one step per iteration of the course's gradient descent (the loop of "
+        "L_layer_model), what model.fit(batch_size=m, shuffle=False) does without its per-epoch overhead."
     ),
     "keras_predict": (
         "σ(ZL) > 0.5 on the model's logits, in course layout: the course's predict."

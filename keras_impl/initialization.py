@@ -17,9 +17,10 @@ in as data, so both sides start from the same parameters. Keras initializers dra
 Which NumPy function (`numpy_impl.initialization`) each function mirrors: `compute_loss` -> `compute_loss`;
 `cost_and_gradients` -> `backward_propagation` with the cost; `frobenius_norm`, `gradient_norms`, `train`,
 `predict` -> the functions of the same names and arguments; `DENSE_INITIALIZERS` -> `INITIALIZERS` (the same
-law, another generator); `keras_initializers`, `sample_W`, `truncation_stddev`, `std` -> `variance_scaling_std`,
-`truncated_normal_std`, `truncated_normal` (Keras's rules, measured by statistics); `build_model`,
-`train_keras`, `fit_keras`, `keras_gradient_norms` -> `train` and `gradient_norms` with Keras blocks.
+law, another generator); `keras_initializers`, `sample_W` -> `initialize_parameters` (the notes' laws as Keras
+initializers, compared by statistics with `variance_scaling_std` and `truncated_normal`); `truncation_stddev` ->
+`truncated_normal_std` (the σ' Keras truncates at); `std` (np.std's job) and `build_model` (the Keras model) have
+no twin; `train_keras`, `fit_keras`, `keras_gradient_norms` -> `train` and `gradient_norms` with Keras blocks.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ MIRRORS = {
         "truncation_stddev": "truncated_normal_std",
         "std": None,
         "build_model": None,
-        "train_keras": "model",
-        "fit_keras": "model",
+        "train_keras": "train",
+        "fit_keras": "train",
         "keras_gradient_norms": "gradient_norms",
     },
 }
@@ -73,6 +74,15 @@ KERAS_BLOCKS = {
         "The notes' rules as Keras initializers: He is VarianceScaling(2, 'fan_in', 'untruncated_normal') and "
         "Xavier VarianceScaling(1, 'fan_in', 'untruncated_normal'); Keras's HeNormal, LecunNormal and GlorotNormal "
         "have the std of their rule but truncate at ±2σ'. The same laws (std, tails), not the same draws."
+    ),
+    "build_model": (
+        "deep_network.build_model with each course initialization as a Keras kernel initializer "
+        "(DENSE_INITIALIZERS): 'zeros' Zeros, 'random' RandomNormal(stddev=10), 'small' RandomNormal(stddev=0.01), "
+        "'he' and 'xavier' VarianceScaling(2 or 1, 'fan_in', 'untruncated_normal'); biases start at zero."
+    ),
+    "train_keras": (
+        "deep_network.make_train_function with keras_sgd(α) and BinaryCrossentropy(from_logits=True): full-batch "
+        "gradient descent, compiled, its costs taken from the logits (not the course's naive compute_loss)."
     ),
     "fit_keras": (
         "model.compile(keras_sgd(α), keras_binary_crossentropy()) + model.fit(batch_size=m, shuffle=False): one "

@@ -6,9 +6,14 @@ Which NumPy function (numpy_impl/multi_replica.py) each function here mirrors:
   (here a distributed value, one shard on each device).
 - `replica_step(...)`, run by `strategy.run` on every replica, mirrors `replica_cost_and_grads`; the
   optimizer's all-reduce (SUM) of the gradients mirrors `all_reduce_sum`.
-- `deep_steps(strategy, ...)` and `bn_step(strategy, ...)` take one SGD step under any strategy and return
-  the reduced cost, the applied gradient and the parameters after the step; with the default strategy
-  (`tf.distribute.get_strategy()`, one device) the same code is the single-device full-batch step.
+- `make_step(...)` (`strategy.run(replica_step)`, then a SUM reduce) and `deep_steps(strategy, ...)` mirror
+  `sharded_cost_and_grads`; `l2_penalty` mirrors `regularization.l2_regularization_cost`; `bn_step(strategy, ...)`
+  mirrors the full-batch batch-norm step of `numpy_impl.batch_normalization` (`bn_model_backward`'s gradients).
+- `deep_steps` and `bn_step` take one SGD step under any strategy and return the reduced cost, the applied
+  gradient and the parameters after the step; with the default strategy (`tf.distribute.get_strategy()`, one
+  device) the same code is the single-device full-batch step.
+- `configure_logical_cpus`, `mirrored_strategy`, `build_dense_model` and the subprocess entry (`run_request`,
+  `main`) have no NumPy twin.
 
 The per-replica loss is `tf.nn.compute_average_loss(per_example_loss, global_batch_size=G)` (Σ over the shard
 / G, not the shard's mean) plus `tf.nn.scale_regularization_loss(λ/(2m) Σ ‖kernel‖²)` (the penalty / R);
@@ -50,7 +55,7 @@ MIRRORS = {
         "make_step": "sharded_cost_and_grads",
         "build_dense_model": None,
         "deep_steps": "sharded_cost_and_grads",
-        "bn_step": "sharded_cost_and_grads",
+        "bn_step": "batch_normalization.bn_model_backward",
         "run_request": None,
         "main": None,
     },
@@ -65,6 +70,10 @@ KERAS_BLOCKS = {
     "deep_steps": (
         "An SGD step of the deep network under MirroredStrategy over two logical CPUs: the same parameters after it "
         "as one full-batch step (the replicas' gradients summed by the all-reduce)."
+    ),
+    "bn_step": (
+        "BatchNormalization(synchronized=True) under the strategy: μ and σ² of the global batch, all-reduced over "
+        "the replicas, so one keras_sgd step is the full-batch batch-norm step (and its moving averages)."
     ),
 }
 

@@ -14,9 +14,11 @@ optionally XLA-compiled (`model.fit` costs ~27 ms per epoch: too slow for 10000 
 
 Which NumPy function (`numpy_impl.shallow_network`) each function mirrors: `forward_propagation`,
 `compute_cost`, `update_parameters`, `train` -> the same names and arguments; `compute_grads(X, Y, parameters)`
--> `backward_propagation` (the tape needs no cache, hence another name) with the cost; `build_model`,
-`keras_forward`, `keras_gradients`, `train_step`, `make_train_loop`, `train_keras` -> the same jobs with Keras
-blocks. Every public function checks its inputs with `numpy_impl.validation` as its NumPy twin does (same
+-> `backward_propagation` (the tape needs no cache, hence another name) with the cost. With Keras blocks:
+`keras_forward` -> `forward_propagation`; `keras_gradients` and its Keras-layout core `loss_and_gradients` ->
+`backward_propagation`; `train_step` -> one `update_parameters` step (gradient included); `make_train_loop`,
+`train_keras` -> `train` (the same arguments, from given parameters); `build_model` (the Keras model) has no twin.
+Every public function checks its inputs with `numpy_impl.validation` as its NumPy twin does (same
 exception, same message), before anything is traced; inside a `tf.function` the checks are skipped.
 
 No random numbers are drawn here: the start point is the course's `np.random.seed(3)` draw, passed in as
@@ -61,7 +63,7 @@ MIRRORS = {
         "loss_and_gradients": "backward_propagation",
         "train_step": "update_parameters",
         "make_train_loop": "train",
-        "train_keras": "nn_model",
+        "train_keras": "train",
     },
 }
 # The Keras-block versions and how they map onto the notes' formulas.
@@ -73,6 +75,10 @@ KERAS_BLOCKS = {
     "keras_gradients": (
         "BinaryCrossentropy(from_logits=True) on Z2 is the notes' cost (13) computed from the logits; its kernel "
         "and bias gradients, transposed by convert, are dW1, db1, dW2, db2."
+    ),
+    "train_step": (
+        "optimizer.apply_gradients of keras_sgd(α) (SGD, no momentum) with the tape gradient of the full-batch "
+        "loss: one update θ := θ - α dθ of the notes."
     ),
     "train_keras": (
         "keras_sgd(α) on the full batch: one train step per iteration of the course's gradient descent, started "

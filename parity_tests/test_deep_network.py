@@ -31,16 +31,29 @@ from parity_tests.normwise import check
 
 # The textbook⇄Keras mappings of A9, each proved by the rows of the comparison it names.
 MAPPINGS = [
-    Mapping("A9", "[LINEAR -> RELU] × (L-1) -> LINEAR -> SIGMOID",
-            "one Dense per layer (relu hidden, logits out)",
+    Mapping("A9", "[LINEAR -> RELU] × (L-1) -> LINEAR -> SIGMOID, Z[l] = W[l] A[l-1] + b[l]",
+            "one Dense per layer with kernel = W[l]ᵀ, bias = b[l][:, 0] (relu hidden, a linear last layer): the "
+            "model outputs ZL, and AL = σ(ZL) is taken outside it",
+            "test_forward_and_cost"),
+    Mapping("A9", "compute_cost: J = -1/m Σ (Y log AL + (1 - Y) log(1 - AL))",
+            "BinaryCrossentropy(from_logits=True) on ZL, averaged over the m examples: the same J (the tape's "
+            "tf.nn.sigmoid_cross_entropy_with_logits also at |ZL| up to 40)",
             "test_forward_and_cost"),
     Mapping("A9", "L_model_backward's dW[l], db[l]",
             "the tape's kernel and bias gradients of BinaryCrossentropy(from_logits=True), transposed "
             "by convert",
             "test_every_gradient"),
-    Mapping("A9", "L_layer_model: gradient descent, then predict with AL > 0.5",
-            "a compiled full-batch keras_sgd loop, then σ(ZL) > 0.5 on the model's logits",
+    Mapping("A9", "update_parameters: W[l] := W[l] - α dW[l], b[l] := b[l] - α db[l]",
+            "one apply_gradients of keras_sgd(α) (SGD, no momentum) after the full-batch loss's tape gradient",
+            "test_one_update"),
+    Mapping("A9", "gradient descent (the loop of L_layer_model), num_iterations full-batch steps",
+            "make_train_function(model, keras_sgd(α)): a compiled loop of full-batch steps, the same cost curve "
+            "and weights after 100 steps",
             "test_training_on_digits"),
+    Mapping("A9", "predict: ŷ = 1 where AL > 0.5",
+            "keras_predict: σ(ZL) > 0.5 on the model's logits, the same predictions with over 100 examples "
+            "within 0.05 of the threshold",
+            "test_predictions_near_the_threshold"),
 ]
 
 LAYER_DIMS = (64, 20, 7, 5, 1)

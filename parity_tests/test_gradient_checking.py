@@ -26,8 +26,25 @@ from numpy_impl import gradient_checking as ng
 from numpy_impl import regularization as nr
 from numpy_impl.datasets import load_breast_cancer_data, load_digits_data, load_regularization_dataset
 from parity_tests.error_parity import same_error
-from parity_tests.harness import Tol, concept
+from parity_tests.harness import Mapping, Tol, concept
 from parity_tests.test_regularization import check
+
+# The textbook⇄TF mappings of B9 (no Keras block: the tape is the reference), each proved by the comparison it names.
+MAPPINGS = [
+    Mapping("B9", "J = θ·x, dJ/dθ = x (the 1-D gradient check)",
+            "tape.gradient of θ·x: the same derivative, and gradient_check's difference in TF ops",
+            "test_one_dimensional_check"),
+    Mapping("B9", "backward_propagation_n: the course's hand-written dW[l], db[l]",
+            "tf.GradientTape over forward_propagation_n's cost (tape_gradients_n): the same gradients to rounding",
+            "test_course_case_correct_and_faulty_backward"),
+    Mapping("B9", "gradapprox[i] = (J(θ + ε) - J(θ - ε)) / (2ε), ε = 1e-7",
+            "against the tape gradient, the two-sided difference agrees to ~1e-6 absolute in float64 (J's rounding "
+            "divided by 2ε), not to rounding; NumPy's and TF's faulty-backward differences agree",
+            "test_course_case_correct_and_faulty_backward"),
+    Mapping("B9", "the hand-written backward passes of A9's L-layer network, B3's L2 and B4's dropout networks",
+            "the tape gradients of the same costs",
+            "test_check_over_the_L_layer_regularized_and_dropout_networks"),
+]
 
 FD_TOL = Tol(0.0, 1e-6)
 FD_WHY = ("a finite difference, not a rounding of the same formula: the rounding of the naive J (log(1 - A) "

@@ -35,13 +35,30 @@ MAPPINGS = [
             "VarianceScaling(2 or 1, 'fan_in', 'untruncated_normal'); Keras's HeNormal and "
             "LecunNormal truncate at ±2σ' with the same std",
             "test_keras_initializers_match_the_notes_by_statistics"),
+    Mapping("B8", "a normal law cut at ±2 keeps the std factor 0.87962566103423978",
+            "truncated HeNormal draws N(0, σ'²) with σ' = σ/0.8796 and redraws beyond ±2σ': its std is σ, no "
+            "draw lies beyond 2σ', the largest comes as close to it as NumPy's truncated normal",
+            "test_keras_initializers_match_the_notes_by_statistics"),
+    Mapping("B8", "the notes' Xavier: std √(1/n[l-1])",
+            "not GlorotNormal, which is Glorot's fan_avg rule √(2/(n[l-1] + n[l])): its std is √(2 n[l-1]/(n[l-1] "
+            "+ n[l])) times the notes' when the fans differ; the notes' rule is LecunNormal",
+            "test_keras_initializers_match_the_notes_by_statistics"),
+    Mapping("B8", "the course's starts: zeros, randn·10, randn·0.01, He, Xavier",
+            "build_model's kernel initializers (DENSE_INITIALIZERS): Zeros, RandomNormal(stddev=10 or 0.01), "
+            "VarianceScaling(2 or 1, 'fan_in', 'untruncated_normal'): the same std and the same fraction beyond 2σ, "
+            "not the same draws",
+            "test_keras_course_initializers_follow_the_numpy_laws"),
     Mapping("B8", "‖dW[l]‖_F per layer: vanishing or exploding gradients",
             "the Dense kernels' gradient norms, transposed by convert",
             "test_gradient_norms_per_layer"),
     Mapping("B8", "one gradient-descent step of the course's 3-layer model",
-            "one model.fit epoch with batch_size=m, keras_sgd(α) and "
-            "BinaryCrossentropy(from_logits=True)",
+            "one model.fit epoch with batch_size=m, shuffle=False, keras_sgd(α) and "
+            "BinaryCrossentropy(from_logits=True); the History's loss is J (from the logits) before the step",
             "test_course_model_keras_blocks_one_step"),
+    Mapping("B8", "the course's gradient descent from the He start, α = 0.01",
+            "train_keras: a compiled keras_sgd(0.01) loop on BinaryCrossentropy(from_logits=True), the same "
+            "weights after 1000 steps",
+            "test_course_model_trajectory_he"),
 ]
 
 COURSE_DIMS = [2, 10, 5, 1]

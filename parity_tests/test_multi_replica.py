@@ -44,6 +44,18 @@ MAPPINGS = [
             "MirroredStrategy over two logical CPUs: each replica's loss averaged over the global "
             "batch, gradients summed by the all-reduce, one SGD step",
             "test_two_replicas_equal_the_full_batch"),
+    Mapping("X1", "J_r = 1/G Σ_{i in shard r} L(ŷ_i, y_i): each shard's data term divided by the global G",
+            "tf.nn.compute_average_loss(per_example, global_batch_size=G) in every replica: the all-reduced "
+            "gradients equal NumPy's per-shard sum and the full-batch gradients",
+            "test_two_replicas_equal_the_full_batch"),
+    Mapping("X1", "the L2 term 1/R · λ/(2m) Σ‖W[l]‖² on each of the R replicas",
+            "tf.nn.scale_regularization_loss(λ/(2m) Σ ‖kernel‖²): the summed J and dW count the penalty once "
+            "(λ = 0.7, m = G)",
+            "test_two_replicas_equal_the_full_batch"),
+    Mapping("X1", "batch norm on the mini-batch: μ, σ² over all of its examples",
+            "BatchNormalization(synchronized=True): μ, σ² all-reduced over the replicas; the same gradients, "
+            "parameters and moving averages after one step as NumPy's full batch",
+            "test_two_replicas_equal_the_full_batch"),
 ]
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

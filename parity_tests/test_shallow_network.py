@@ -56,10 +56,21 @@ MAPPINGS = [
             "Sequential([Dense(n_h, 'tanh'), Dense(1)]) with kernel = Wᵀ, bias = b[:, 0]; the model "
             "outputs Z2",
             "test_forward_matches_tape_and_keras"),
+    Mapping("A7", "J = -1/m Σ (y log a2 + (1 - y) log(1 - a2)), eq. (13)",
+            "BinaryCrossentropy(from_logits=True) on the model's Z2, averaged over the m examples: the same J at "
+            "the seed-3 start and at a trained-size point",
+            "test_cost_matches_tape_and_keras"),
+    Mapping("A7", "eq. (13) with A2 = σ(Z2): inf once σ(Z2) rounds to 1 for a label 0",
+            "from_logits=True computes max(Z2, 0) - Z2·Y + log(1 + e^-|Z2|): finite with |Z2| up to 44, equal to "
+            "compute_cost_from_logits",
+            "test_keras_cost_runs_on_the_logits"),
     Mapping("A7", "backward propagation: dZ2 = A2 - Y, dW2 = 1/m dZ2 A1ᵀ, ...",
             "the tape's kernel and bias gradients of BinaryCrossentropy(from_logits=True), transposed "
             "by convert",
             "test_gradients_match_tape_and_keras"),
+    Mapping("A7", "update_parameters: θ := θ - α dθ with α = 1.2",
+            "one apply_gradients of keras_sgd(1.2) after the full-batch loss's tape gradient (train_step)",
+            "test_one_update_matches_tape_and_keras_sgd"),
     Mapping("A7", "gradient descent for num_iterations on the planar data",
             "keras_sgd(α), one full-batch train step per iteration",
             "test_short_training_matches_tape_and_keras"),
